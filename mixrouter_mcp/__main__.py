@@ -1,0 +1,6 @@
+"""`python -m mixrouter_mcp`."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Command line: `mixrouter-mcp` serves MCP (stdio by default, `--http` for streamable HTTP); subcommands
+`demo` and `emulator`. Heavy imports happen inside the commands so start-up stays quiet and fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .config import Settings, load_settings
+from .logs import configure_logging
+
+
+def _add_server_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
+    parser.add_argument("--base-url", help="mixrouter base URL (overrides MIXROUTER_BASE_URL)")
+    parser.add_argument("--model", help="default model (overrides MIXROUTER_DEFAULT_MODEL)")
+    parser.add_argument("--deadline", type=float, help="per-call deadline in seconds (MIXROUTER_CALL_DEADLINE_S)")
+    parser.add_argument("--log-level", help="stderr log level (MIXROUTER_LOG_LEVEL), e.g. INFO")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mixrouter-mcp", description="MCP server for every model behind mixrouter (stdio by default)."
+    )
+    _add_server_flags(parser)
+    commands = parser.add_subparsers(dest="command")
+    _add_server_flags(commands.add_parser("serve", help="serve MCP (the default command)"))
+    commands.add_parser("demo", help="offline demo: emulator + this server over stdio + a real MCP client")
+    emulator = commands.add_parser("emulator", help="run the offline mixrouter emulator")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8900)
+    emulator.add_argument("--key", default=None, help="API key the emulator accepts (default sk-emulator-key)")
+    return parser
+
+
+def _settings_from(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        base_url=args.base_url, default_model=args.model, call_deadline_s=args.deadline, log_level=args.log_level
+    )
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Run the MCP server until the client goes away."""
+    settings = _settings_from(args)
+    key = settings.api_key_value()
+    configure_logging(settings.log_level, [key] if key else [])
+    import anyio
+
+    from .server import build_server
+    from .transport import serve_http, serve_stdio
+
+    server = build_server(settings)
+    if args.http:
+        anyio.run(serve_http, server, args.host, args.port)
+    else:
+        anyio.run(serve_stdio, server)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        configure_logging("WARNING")
+        from .demo import run_demo
+
+        sys.exit(run_demo())
+    if args.command == "emulator":
+        configure_logging("WARNING")
+        from .emulator import DEFAULT_KEY, serve_forever
+
+        print(f"mixrouter emulator on http://{args.host}:{args.port} (key: {args.key or DEFAULT_KEY})", file=sys.stderr)
+        serve_forever(args.host, args.port, args.key or DEFAULT_KEY)
+        return
+    serve(args)

@@ -1,0 +1,76 @@
+"""Settings: read once at start from CLI flags, the environment (`MIXROUTER_*`) and `.env`, then passed down."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+API_KEY_ENV = "MIXROUTER_API_KEY"
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Precedence: CLI flag (init kwargs) > environment > `.env` > default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MIXROUTER_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    api_key: SecretStr | None = Field(default=None, description="mixrouter API key (Bearer token).")
+    base_url: str = Field(default="https://api.mixrouter.com", description="mixrouter base URL.")
+    default_model: str = Field(default="gpt-4o-mini", description="Model used when a call names none.")
+    connect_timeout_s: float = Field(default=5.0, gt=0, le=60, description="TCP/TLS connect timeout.")
+    stream_idle_timeout_s: float = Field(
+        default=45.0, gt=0, le=600, description="Abort a stream when no data event arrives for this long."
+    )
+    call_deadline_s: float = Field(
+        default=50.0, gt=0, le=3600, description="Total deadline of one upstream call, retries included."
+    )
+    max_output_chars: int = Field(
+        default=80_000, ge=1_000, description="Answers longer than this are cut with a marker (~20k tokens)."
+    )
+    max_retries: int = Field(default=2, ge=0, le=5, description="Retries on connect errors, 408/409/429/5xx/529.")
+    retry_backoff_s: float = Field(default=0.5, ge=0, le=10, description="First retry delay; doubles per retry.")
+    max_connections: int = Field(default=64, ge=1, le=1000, description="Open upstream connections at most.")
+    stream: bool = Field(default=True, description="Stream upstream answers (keeps long answers from idling).")
+    log_level: str = Field(default="WARNING", description="Log level for stderr logs.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_base_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("MIXROUTER_BASE_URL must start with http:// or https://")
+        # OpenAI-style settings often end in /v1; our paths carry their own version prefix.
+        return value.removesuffix("/v1")
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _blank_key_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    def api_key_value(self) -> str | None:
+        """The raw key, for the Authorization header only."""
+        return self.api_key.get_secret_value() if self.api_key else None
+
+    def masked_key(self) -> str:
+        """The key as it may be shown to a person: first and last characters only."""
+        key = self.api_key_value()
+        if not key:
+            return "(not set)"
+        if len(key) <= 10:
+            return "****"
+        return f"{key[:4]}…{key[-4:]}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings with CLI overrides applied; `None` overrides are ignored so defaults and env still apply."""
+    given = {name: value for name, value in overrides.items() if value is not None}
+    return Settings(**given)

@@ -1,0 +1,65 @@
+"""Deterministic answers and token counts: the same request always gets the same words, plain or streamed."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from .catalogue import EmulatedModel
+
+_TOKEN = re.compile(r"\s*\S+")
+_FILLER_TEXT = (
+    "the emulator answers deterministically so tests can compare plain and streamed output word for word "
+    "while every wire format keeps its own framing usage and quirks"
+)
+_FILLER = tuple(_FILLER_TEXT.split())
+
+# Replies recorded in mixrouter's own doc pages, replayed verbatim for the same model and prompt.
+SEED_REPLIES: dict[tuple[str, str], tuple[str, str]] = {
+    ("claude-opus-4-5-20251101", "1+2+3+4+...+100=?"): (
+        "This is a simple arithmetic series problem. I need to find the sum 1+2+3+...+100.",
+        "Using the formula for the sum of an arithmetic series: S = n(n+1)/2\n\nFor n = 100:\n"
+        "S = 100 × 101 / 2 = **5050**",
+    ),
+}
+
+
+def tokens(text: str) -> list[str]:
+    """Text cut into word-sized pieces that join back to the exact text (minus trailing whitespace)."""
+    return _TOKEN.findall(text)
+
+
+def count_tokens(text: str) -> int:
+    return len(tokens(text))
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a model says: its reasoning (possibly empty) and its answer."""
+
+    reasoning: str
+    answer: str
+
+
+def reply_for(model: EmulatedModel, prompt: str, *, thinking: bool, words: int = 0) -> Reply:
+    """The emulated model's reply to `prompt`; `thinking` asks for reasoning where the model can give it."""
+    seeded = SEED_REPLIES.get((model.id, prompt.strip()))
+    if seeded is not None:
+        return Reply(reasoning=seeded[0], answer=seeded[1])
+    answer = _filler(prompt, words) if words else f"[{model.id}] You asked: {prompt.strip()}"
+    reasoning = ""
+    if thinking:
+        digest = hashlib.sha256(f"{model.id}\n{prompt}".encode()).hexdigest()[:8]
+        reasoning = f"Thinking about the question ({digest}): {' '.join(prompt.split()[:12])}"
+    return Reply(reasoning=reasoning, answer=answer)
+
+
+def _filler(prompt: str, words: int) -> str:
+    start = int(hashlib.sha256(prompt.encode()).hexdigest()[:6], 16)
+    return " ".join(_FILLER[(start + i) % len(_FILLER)] for i in range(words))
+
+
+def prompt_tokens(texts: list[str]) -> int:
+    """Input tokens: word pieces of every message plus a fixed overhead per message, as chat templates add."""
+    return sum(count_tokens(t) + 4 for t in texts)

@@ -1,0 +1,158 @@
+"""The emulated mixrouter: a Starlette app that checks the key, applies fault switches and routes each wire format."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import catalogue, errors
+from .call import Call
+from .chat import chat_completions
+from .recorder import Exchange, Recorder
+from .switches import HEADER, parse_switches
+
+Handler = Callable[[Call], Awaitable[Response]]
+DEFAULT_KEY = "sk-emulator-key"
+
+
+class EmulatorState:
+    """Shared by all requests: the accepted key, the log, and per-model failure counters for `failfirst`."""
+
+    def __init__(self, api_key: str, recorder: Recorder) -> None:
+        self.api_key = api_key
+        self.recorder = recorder
+        self.failures: Counter[str] = Counter()
+
+
+def _presented_key(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.headers.get("x-api-key") or request.headers.get("x-goog-api-key") or request.query_params.get("key")
+
+
+def _public_headers(request: Request) -> dict[str, str]:
+    secret = {"authorization", "x-api-key", "x-goog-api-key"}
+    return {k: ("<present>" if k in secret else v) for k, v in request.headers.items()}
+
+
+async def _sleep_watching(request: Request, seconds: float) -> bool:
+    """Sleep, but notice a client that hangs up meanwhile; True if it did."""
+    end = anyio.current_time() + seconds
+    while (remaining := end - anyio.current_time()) > 0:
+        await anyio.sleep(min(0.05, remaining))
+        if await request.is_disconnected():
+            return True
+    return False
+
+
+async def _admit(request: Request, state: EmulatorState, model_id: str | None) -> Call | Response:
+    """Everything before the wire format: record, auth, body, switches, model, delay, injected status."""
+    raw = await request.body()
+    try:
+        body: Any = json.loads(raw) if raw else {}
+    except ValueError:
+        body = None
+    model_name = model_id or (body.get("model") if isinstance(body, dict) else None) or ""
+    exchange = state.recorder.record(
+        Exchange(request.method, request.url.path, str(model_name), body, _public_headers(request))
+    )
+    refusal = _refuse(request, state, body, str(model_name))
+    if isinstance(refusal, Response):
+        exchange.end("error")
+        return refusal
+    base, switches = refusal
+    if switches.delay and await _sleep_watching(request, switches.delay):
+        exchange.end("disconnected")
+        return Response(status_code=499)
+    if switches.faulty_status and (not switches.failfirst or state.failures[str(model_name)] < switches.failfirst):
+        state.failures[str(model_name)] += 1
+        exchange.end("error")
+        return errors.error_response(
+            switches.status,
+            shape=switches.shape,
+            empty=switches.empty,
+            html=switches.html,
+            retry_after=switches.retryafter,
+        )
+    if switches.badjson:
+        exchange.end("completed")
+        return Response('{"id": "chatcmpl-broken", "choices": [', media_type="application/json")
+    model = catalogue.find(base)
+    assert model is not None
+    return Call(request=request, body=body, model=model, switches=switches, exchange=exchange)
+
+
+def _refuse(request: Request, state: EmulatorState, body: Any, model_name: str) -> Response | tuple[str, Any]:
+    """A 4xx/5xx for a request mixrouter would turn away, else the bare model id and its switches."""
+    if _presented_key(request) != state.api_key:
+        return errors.error_response(401)
+    if not isinstance(body, dict):
+        return errors.error_response(400, message="invalid request body: not a JSON object")
+    try:
+        base, switches = parse_switches(model_name, request.headers.get(HEADER))
+    except ValueError as exc:
+        return errors.error_response(400, message=str(exc))
+    if catalogue.find(base) is None:
+        return errors.model_not_found(base or "(none)")
+    return base, switches
+
+
+def _wire(
+    state: EmulatorState, handler: Handler, model_from_path: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        model_id = request.path_params.get("model") if model_from_path else None
+        admitted = await _admit(request, state, model_id)
+        if isinstance(admitted, Response):
+            return admitted
+        response = await handler(admitted)
+        if not response.media_type or "event-stream" not in response.media_type:
+            admitted.exchange.end("completed" if response.status_code < 400 else "error")
+        return response
+
+    return endpoint
+
+
+def create_app(api_key: str = DEFAULT_KEY, recorder: Recorder | None = None) -> Starlette:
+    """The emulator as an ASGI app; `recorder` lets tests read what it saw."""
+    state = EmulatorState(api_key, recorder or Recorder())
+
+    async def list_models(request: Request) -> Response:
+        if _presented_key(request) != state.api_key:
+            return errors.error_response(401)
+        data = [
+            {
+                "id": m.id,
+                "object": "model",
+                "created": 1626777600,
+                "owned_by": m.owned_by,
+                "supported_endpoint_types": list(m.endpoints),
+            }
+            for m in catalogue.CATALOGUE
+        ]
+        return JSONResponse({"success": True, "object": "list", "data": data})
+
+    async def exchanges(request: Request) -> Response:
+        return JSONResponse(state.recorder.snapshot())
+
+    async def not_found(request: Request) -> Response:
+        return errors.invalid_url(request.method, request.url.path)
+
+    routes = [
+        Route("/v1/chat/completions", _wire(state, chat_completions), methods=["POST"]),
+        Route("/v1/models", list_models, methods=["GET"]),
+        Route("/_emulator/exchanges", exchanges, methods=["GET"]),
+        Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.emulator = state
+    return app

@@ -1,0 +1,162 @@
+"""Emulated `POST /v1/chat/completions`, plain and streamed, with each family's reasoning quirks."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from . import errors
+from .answers import Reply, count_tokens, prompt_tokens, reply_for, tokens
+from .call import Call
+from .catalogue import EmulatedModel
+from .streaming import data_frame, sse_response
+
+_ids = itertools.count(1)
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return ""
+
+
+def wants_thinking(model: EmulatedModel, body: dict[str, Any]) -> bool:
+    """Whether this request switches thinking on, by any family's own switch."""
+    if model.reasoning in ("inline", "always"):
+        return True
+    if model.reasoning != "optional":
+        return False
+    thinking = body.get("thinking")
+    google = ((body.get("extra_body") or {}).get("google") or {}).get("thinking_config")
+    return bool(
+        body.get("enable_thinking") is True
+        or (isinstance(thinking, dict) and thinking.get("type") == "enabled")
+        or body.get("reasoning_effort") not in (None, "none", "minimal")
+        or (isinstance(google, dict) and google.get("include_thoughts"))
+    )
+
+
+def _limit(reply: Reply, max_tokens: Any) -> tuple[Reply, str]:
+    """Cut the answer at `max_tokens` output tokens, as a real model stops with finish_reason `length`."""
+    if not isinstance(max_tokens, int) or max_tokens <= 0:
+        return reply, "stop"
+    budget = max_tokens - count_tokens(reply.reasoning)
+    pieces = tokens(reply.answer)
+    if len(pieces) <= budget:
+        return reply, "stop"
+    return Reply(reasoning=reply.reasoning, answer="".join(pieces[: max(budget, 0)])), "length"
+
+
+def _usage(prompt: int, content: str, reasoning: str, hidden_reasoning: int) -> dict[str, Any]:
+    completion = count_tokens(content) + count_tokens(reasoning) + hidden_reasoning
+    reasoning_tokens = count_tokens(reasoning) + hidden_reasoning
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": 0, "text_tokens": 0, "audio_tokens": 0, "image_tokens": 0},
+        "completion_tokens_details": {"text_tokens": 0, "audio_tokens": 0, "reasoning_tokens": reasoning_tokens},
+        "input_tokens": 0,
+        "output_tokens": 0,
+        "input_tokens_details": None,
+        "claude_cache_creation_5_m_tokens": 0,
+        "claude_cache_creation_1_h_tokens": 0,
+    }
+
+
+async def chat_completions(call: Call) -> Response:
+    body = call.body
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return errors.error_response(400, message="messages is required and must be a non-empty array")
+    stream = body.get("stream") is True
+    model = call.model
+    thinking = wants_thinking(model, body)
+    if model.owned_by == "qwen" and body.get("enable_thinking") is True and not stream:
+        return errors.error_response(
+            400, message="parameter.enable_thinking must be set to false for non-streaming calls"
+        )
+    prompt = next((_text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
+    reply, finish = _limit(
+        reply_for(model, prompt, thinking=thinking, words=call.switches.words), body.get("max_tokens")
+    )
+    content, reasoning_field, hidden = _shape(model, reply, thinking)
+    usage = _usage(prompt_tokens([_text_of(m.get("content")) for m in messages]), content, reasoning_field, hidden)
+    served = call.switches.served or model.id
+    response_id = f"msg_emu{next(_ids):08d}" if model.reasoning == "inline" else f"chatcmpl-emu{next(_ids):08d}"
+    if call.switches.error200 and not stream:
+        return JSONResponse(errors.openai_error(500, "upstream error: do_request_failed"), status_code=200)
+    if call.switches.nochoices:
+        return JSONResponse({"id": response_id, "object": "chat.completion", "model": served, "choices": []})
+    if not stream:
+        message: dict[str, Any] = {"role": "assistant", "content": content}
+        if reasoning_field:
+            message["reasoning_content"] = reasoning_field
+        return JSONResponse(
+            {
+                "id": response_id,
+                "model": served,
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+                "usage": usage,
+            }
+        )
+    include_usage = (body.get("stream_options") or {}).get("include_usage") is not False
+    frames = _stream_frames(response_id, served, content, reasoning_field, finish, usage if include_usage else None)
+    if call.switches.error200:
+        frames = [*frames[:2], data_frame(json.dumps(errors.openai_error(500)))]
+    return sse_response(frames, call.switches, call.exchange)
+
+
+def _shape(model: EmulatedModel, reply: Reply, thinking: bool) -> tuple[str, str, int]:
+    """(content, reasoning_content, hidden reasoning tokens) the way this family's chat endpoint returns them."""
+    if model.reasoning == "inline":
+        # mixrouter's Claude-through-chat puts thinking inline, whether asked or not (seed M2).
+        return f"<budget:thinking>\n{reply.reasoning}\n</budget:thinking>\n\n{reply.answer}", "", 0
+    if not thinking:
+        return reply.answer, "", 0
+    if model.owned_by == "openai":
+        # OpenAI's chat endpoint never returns reasoning text, only its token count.
+        return reply.answer, "", count_tokens(reply.reasoning)
+    return reply.answer, reply.reasoning, 0
+
+
+def _chunk(response_id: str, model: str, delta: dict[str, Any], finish: str | None = None) -> str:
+    payload = {
+        "id": response_id,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return data_frame(json.dumps(payload, ensure_ascii=False))
+
+
+def _stream_frames(
+    response_id: str, model: str, content: str, reasoning: str, finish: str, usage: dict[str, Any] | None
+) -> list[str]:
+    frames = [_chunk(response_id, model, {"role": "assistant", "content": ""})]
+    frames += [_chunk(response_id, model, {"reasoning_content": piece}) for piece in tokens(reasoning)]
+    frames += [_chunk(response_id, model, {"content": piece}) for piece in _pieces_keeping_newlines(content)]
+    frames.append(_chunk(response_id, model, {}, finish))
+    if usage is not None:
+        final = {"id": response_id, "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
+        frames.append(data_frame(json.dumps({**final, "choices": [], "usage": usage})))
+    frames.append(data_frame("[DONE]"))
+    return frames
+
+
+def _pieces_keeping_newlines(text: str) -> list[str]:
+    """Stream pieces that concatenate to exactly `text`, so streamed and plain answers are identical."""
+    pieces = tokens(text)
+    rest = text[len("".join(pieces)) :]
+    if rest:
+        pieces.append(rest)
+    return pieces

@@ -1,0 +1,60 @@
+"""Tool outputs, as the calling model sees them; each becomes a tool's `outputSchema`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from .upstream import Completion, ModelInfo
+
+
+class TokenUsage(BaseModel):
+    """Token counts reported by mixrouter for one call."""
+
+    input_tokens: int = Field(description="Prompt tokens, history and system prompt included.")
+    output_tokens: int = Field(description="Generated tokens, reasoning included.")
+    reasoning_tokens: int = Field(description="Of the output, tokens spent thinking (0 when not reported).")
+    cached_tokens: int = Field(description="Of the input, tokens served from the prompt cache.")
+    total_tokens: int = Field(description="Input plus output tokens.")
+
+    @classmethod
+    def of(cls, completion: Completion) -> TokenUsage:
+        u = completion.usage
+        return cls(
+            input_tokens=u.input_tokens,
+            output_tokens=u.output_tokens,
+            reasoning_tokens=u.reasoning_tokens,
+            cached_tokens=u.cached_tokens,
+            total_tokens=u.total_tokens,
+        )
+
+
+class Answer(BaseModel):
+    """One model's answer to one prompt."""
+
+    text: str = Field(description="The answer, with any reasoning removed.")
+    model: str = Field(description="The model that actually answered (a fallback may differ from the request).")
+    requested_model: str = Field(description="The model id the call asked for.")
+    finish_reason: str | None = Field(description="Why generation stopped: stop, length, content_filter, ...")
+    usage: TokenUsage
+    latency_ms: int = Field(description="Wall time of the upstream call, retries included.")
+    truncated: bool = Field(default=False, description="True when the answer was cut at the server's output cap.")
+
+
+class ModelEntry(BaseModel):
+    """A model mixrouter serves."""
+
+    id: str = Field(description="The model id to pass as `model`.")
+    owner: str = Field(description="Who serves it (openai, anthropic, google, ...).")
+    endpoints: list[str] = Field(default_factory=list, description="mixrouter endpoint types that serve it.")
+
+    @classmethod
+    def of(cls, info: ModelInfo) -> ModelEntry:
+        return cls(id=info.id, owner=info.owned_by, endpoints=list(info.endpoints))
+
+
+class ModelList(BaseModel):
+    """The models mixrouter serves to this key."""
+
+    models: list[ModelEntry]
+    count: int = Field(description="How many models matched.")
+    total: int = Field(description="How many models mixrouter serves in all.")

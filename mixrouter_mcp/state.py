@@ -1,0 +1,14 @@
+"""What the server's lifespan hands every tool call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import Settings
+from .upstream import MixRouterClient
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    client: MixRouterClient

@@ -1,0 +1,56 @@
+"""Argument types shared by the tools, validated before any upstream call."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must contain text, not only whitespace")
+    return value
+
+
+def _no_lone_surrogates(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("contains invalid Unicode (a lone surrogate); resend it as valid UTF-8") from exc
+    return value
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+Prompt = Annotated[
+    str,
+    Field(min_length=1, max_length=1_000_000, description="The question or task for the model."),
+    AfterValidator(_not_blank),
+    AfterValidator(_no_lone_surrogates),
+]
+ModelId = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+~=-]*$",
+        description="mixrouter model id (see list_models), e.g. 'gpt-4o-mini', 'claude-sonnet-4-5-20250929'. "
+        "Default: the server's configured model.",
+    ),
+]
+System = Annotated[
+    str | None,
+    Field(max_length=200_000, description="Optional system prompt: role, tone, constraints."),
+    AfterValidator(lambda v: None if v is None else _no_lone_surrogates(v)),
+]
+Temperature = Annotated[
+    float | None, Field(ge=0, le=2, description="Sampling temperature, 0-2."), AfterValidator(_finite)
+]
+TopP = Annotated[float | None, Field(gt=0, le=1, description="Nucleus sampling, 0-1."), AfterValidator(_finite)]
+MaxTokens = Annotated[int | None, Field(ge=1, le=200_000, description="Cap on generated tokens.")]

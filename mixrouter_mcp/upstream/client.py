@@ -1,0 +1,202 @@
+"""The only module that talks to mixrouter: one pooled `httpx2.AsyncClient`, retries, deadlines, stream idling.
+
+Every failure leaves here as an `UpstreamError`; nothing here knows about MCP.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import anyio
+import httpx2
+
+from .. import __version__
+from ..config import API_KEY_ENV, Settings
+from .errors import (
+    ConnectFailed,
+    DeadlineExceeded,
+    InvalidResponse,
+    MissingApiKey,
+    StreamBroken,
+    StreamStalled,
+    UpstreamError,
+    error_from_response,
+)
+from .protocols import chat, models
+from .sse import SseDecoder
+from .types import Completion, Delta, HttpRequest, ModelInfo, Query
+
+logger = logging.getLogger(__name__)
+
+DeltaHandler = Callable[[Delta], Awaitable[None]]
+T = TypeVar("T")
+_MAX_BACKOFF_S = 8.0
+
+
+class MixRouterClient:
+    """Calls mixrouter. Create once per process (in the server's lifespan) and share."""
+
+    def __init__(self, settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> None:
+        self._settings = settings
+        timeout = httpx2.Timeout(
+            connect=settings.connect_timeout_s,
+            read=settings.stream_idle_timeout_s,
+            write=30.0,
+            pool=settings.call_deadline_s,
+        )
+        limits = httpx2.Limits(
+            max_connections=settings.max_connections,
+            max_keepalive_connections=min(settings.max_connections, 32),
+            keepalive_expiry=60.0,
+        )
+        self._http = httpx2.AsyncClient(
+            base_url=settings.base_url,
+            transport=transport,
+            timeout=timeout,
+            limits=limits,
+            headers={"User-Agent": f"mixrouter-mcp/{__version__}"},
+        )
+        self._slots = anyio.CapacityLimiter(settings.max_connections)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> MixRouterClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def complete(self, query: Query, on_delta: DeltaHandler | None = None) -> Completion:
+        """Ask one model; stream when `query.stream`, calling `on_delta` for each piece."""
+        request = chat.build(query)
+        return await self._call(lambda: self._send_completion(request, query.model, on_delta))
+
+    async def list_models(self) -> list[ModelInfo]:
+        """The models mixrouter serves to this key."""
+        request = models.build()
+
+        async def attempt() -> list[ModelInfo]:
+            async with self._open(request) as response:
+                return models.parse(await self._read_json(response))
+
+        return await self._call(attempt)
+
+    async def _call(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Run `attempt` with retries, all inside one per-call deadline."""
+        if not self._settings.api_key_value():
+            raise MissingApiKey(f"no mixrouter API key is configured: set {API_KEY_ENV}")
+        deadline = self._settings.call_deadline_s
+        ends_at = anyio.current_time() + deadline
+        try:
+            with anyio.fail_after(deadline):
+                return await self._retrying(attempt, ends_at)
+        except TimeoutError as exc:
+            raise DeadlineExceeded(f"mixrouter did not finish within the {deadline:g} s deadline") from exc
+
+    async def _retrying(self, attempt: Callable[[], Awaitable[T]], ends_at: float) -> T:
+        retries = 0
+        while True:
+            try:
+                return await attempt()
+            except UpstreamError as error:
+                delay = self._retry_delay(error, retries, ends_at - anyio.current_time())
+                if delay is None:
+                    error.attempts = retries + 1
+                    raise
+                retries += 1
+                logger.warning("mixrouter %s (%s); retry %d in %.2f s", error.status, error.message, retries, delay)
+                await anyio.sleep(delay)
+
+    def _retry_delay(self, error: UpstreamError, retries: int, remaining: float) -> float | None:
+        """Seconds to wait before the next try, or None when this error must not be retried."""
+        if retries >= self._settings.max_retries or error.partial_text:
+            return None
+        if error.should_retry is False or not (error.retryable or error.should_retry):
+            return None
+        backoff = min(self._settings.retry_backoff_s * 2**retries, _MAX_BACKOFF_S)
+        delay = error.retry_after if error.retry_after is not None else backoff * (1 - 0.25 * random.random())
+        return delay if delay < remaining else None
+
+    @asynccontextmanager
+    async def _open(self, request: HttpRequest) -> AsyncIterator[httpx2.Response]:
+        """Send `request`; yield a 2xx response still open for reading; map transport failures."""
+        headers = {"Authorization": f"Bearer {self._settings.api_key_value()}", **request.headers}
+        if request.stream:
+            headers["Accept"] = "text/event-stream"
+        async with self._slots:
+            try:
+                async with self._http.stream(request.method, request.path, json=request.json, headers=headers) as resp:
+                    if resp.status_code >= 400:
+                        raise error_from_response(resp.status_code, resp.headers, await resp.aread())
+                    yield resp
+            except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
+                raise ConnectFailed(
+                    f"cannot reach mixrouter at {self._settings.base_url}: {type(exc).__name__}"
+                ) from exc
+            except httpx2.PoolTimeout as exc:
+                raise ConnectFailed("no free connection to mixrouter (too many calls at once)") from exc
+
+    async def _send_completion(self, request: HttpRequest, model: str, on_delta: DeltaHandler | None) -> Completion:
+        async with self._open(request) as response:
+            if "text/event-stream" in response.headers.get("content-type", ""):
+                return await self._read_chat_stream(response, model, on_delta)
+            return chat.parse(await self._read_json(response), requested_model=model)
+
+    async def _read_json(self, response: httpx2.Response) -> Any:
+        try:
+            raw = await response.aread()
+        except httpx2.TransportError as exc:
+            raise StreamBroken(f"the connection to mixrouter broke: {type(exc).__name__}") from exc
+        text = raw.decode("utf-8", errors="replace").strip()  # DeepSeek may pad bodies with blank lines
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            snippet = " ".join(text.split())[:200] or "(empty body)"
+            raise InvalidResponse(
+                f"invalid response from mixrouter (status {response.status_code}): {snippet}",
+                status=response.status_code,
+            ) from exc
+
+    async def _read_chat_stream(
+        self, response: httpx2.Response, model: str, on_delta: DeltaHandler | None
+    ) -> Completion:
+        assembler = chat.ChatStream(requested_model=model)
+        decoder = SseDecoder()
+        idle = self._settings.stream_idle_timeout_s
+        lines = response.aiter_lines()
+        last_data = anyio.current_time()
+        while not assembler.done:
+            try:
+                with anyio.fail_after(max(0.0, idle - (anyio.current_time() - last_data))):
+                    line = await anext(lines)
+            except StopAsyncIteration:
+                last = decoder.flush()  # a final event not closed by a blank line
+                if last is not None:
+                    await self._deliver(assembler.feed(last), on_delta)
+                break
+            except TimeoutError as exc:
+                raise StreamStalled(
+                    f"mixrouter sent no data for {idle:g} s; the answer is incomplete",
+                    partial_text=assembler.partial_text,
+                ) from exc
+            except (httpx2.TransportError, httpx2.StreamError) as exc:
+                raise StreamBroken(
+                    f"the stream from mixrouter broke: {type(exc).__name__}", partial_text=assembler.partial_text
+                ) from exc
+            event = decoder.feed(line)
+            if event is None:
+                continue
+            last_data = anyio.current_time()
+            await self._deliver(assembler.feed(event), on_delta)
+        return assembler.finish()
+
+    @staticmethod
+    async def _deliver(delta: Delta, on_delta: DeltaHandler | None) -> None:
+        if on_delta is not None and (delta.text or delta.reasoning):
+            await on_delta(delta)

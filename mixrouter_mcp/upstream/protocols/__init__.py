@@ -1,0 +1,1 @@
+"""Wire formats, one pure module each: build a request, parse a body or a stream."""

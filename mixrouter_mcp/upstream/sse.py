@@ -1,0 +1,71 @@
+"""Server-sent events, parsed by the spec: comments ignored, multi-line data joined, CRLF accepted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SseEvent:
+    """One dispatched event."""
+
+    data: str
+    event: str = "message"
+
+
+class SseDecoder:
+    """Feed it lines (without their line ending); it returns an event each time a blank line ends one."""
+
+    def __init__(self) -> None:
+        self._data: list[str] = []
+        self._event = ""
+
+    def feed(self, line: str) -> SseEvent | None:
+        line = line.rstrip("\r")
+        if not line:
+            return self._dispatch()
+        if line.startswith(":"):
+            return None  # comment: `: PING`, `: keep-alive`, `: OPENROUTER PROCESSING`
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        # `id` and `retry` are not used by any mixrouter wire format.
+        return None
+
+    def flush(self) -> SseEvent | None:
+        """Dispatch a last event the stream did not end with a blank line."""
+        return self._dispatch()
+
+    def _dispatch(self) -> SseEvent | None:
+        if not self._data:
+            self._event = ""
+            return None
+        event = SseEvent(data="\n".join(self._data), event=self._event or "message")
+        self._data, self._event = [], ""
+        return event
+
+
+def is_comment(line: str) -> bool:
+    """True for SSE comment lines, which keep a connection alive but carry no data."""
+    return line.startswith(":")
+
+
+def parse_sse(text: str) -> Iterator[SseEvent]:
+    """Every event of a whole SSE body (for tests and fixtures)."""
+    yield from iter_events(text.splitlines())
+
+
+def iter_events(lines: Iterable[str]) -> Iterator[SseEvent]:
+    """Events from an iterable of lines."""
+    decoder = SseDecoder()
+    for line in lines:
+        event = decoder.feed(line)
+        if event is not None:
+            yield event
+    last = decoder.flush()
+    if last is not None:
+        yield last
