@@ -97,6 +97,9 @@ def test_bad_plain_bodies(body: Any, kind: type[Exception]) -> None:
 
 
 def test_null_content_is_an_empty_answer() -> None:
-    body = {"model": "m", "choices": [{"message": {"role": "assistant", "content": None}, "finish_reason": "tool_calls"}]}
+    body = {
+        "model": "m",
+        "choices": [{"message": {"role": "assistant", "content": None}, "finish_reason": "tool_calls"}],
+    }
     completion = chat.parse(body)
     assert completion.text == "" and completion.finish_reason == "tool_calls"

@@ -24,7 +24,7 @@ def split_in_chunks(text: str, size: int) -> tuple[str, str]:
         answer.append(delta.text)
         reasoning.append(delta.reasoning)
     last = splitter.flush()
-    return "".join(answer + [last.text]).strip(), "".join(reasoning + [last.reasoning]).strip()
+    return "".join([*answer, last.text]).strip(), "".join([*reasoning, last.reasoning]).strip()
 
 
 @pytest.mark.parametrize(("text", "answer", "reasoning"), CASES)

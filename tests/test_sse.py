@@ -7,7 +7,7 @@ def test_comments_are_ignored_and_blank_lines_dispatch() -> None:
 
 
 def test_crlf_framing_and_event_names() -> None:
-    events = list(parse_sse("event: message_start\r\ndata: {}\r\n\r\nevent: ping\r\ndata: {\"type\":\"ping\"}\r\n\r\n"))
+    events = list(parse_sse('event: message_start\r\ndata: {}\r\n\r\nevent: ping\r\ndata: {"type":"ping"}\r\n\r\n'))
     assert [e.event for e in events] == ["message_start", "ping"]
     assert events[1].data == '{"type":"ping"}'
 

@@ -1,0 +1,151 @@
+"""Latency that ask_model adds over a direct httpx2 call to the same mixrouter emulator.
+
+Run: `python bench/latency.py [--calls 400]`. Prints a table and writes bench/results/latency.json.
+The emulator runs in its own process (no delay switch), so both paths pay the same upstream cost; the
+difference of the medians is what the MCP layer, validation, parsing and our client add.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+from mcp import Client
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT.parent))
+
+from mixrouter_mcp.config import Settings  # noqa: E402
+from mixrouter_mcp.server import build_server  # noqa: E402
+
+KEY = "sk-bench-key"
+MODEL = "gpt-4o-mini"
+PROMPT = "Give me a one-line answer."
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_emulator() -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mixrouter_mcp", "emulator", "--port", str(port), "--key", KEY],
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx2.get(f"{url}/v1/models", headers={"Authorization": f"Bearer {KEY}"}, timeout=0.5)
+            return process, url
+        except httpx2.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("emulator did not start")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    return {
+        "median_ms": round(statistics.median(samples), 3),
+        "p90_ms": round(percentile(samples, 0.90), 3),
+        "p99_ms": round(percentile(samples, 0.99), 3),
+    }
+
+
+async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
+    body = {
+        "model": MODEL,
+        "messages": [{"role": "user", "content": PROMPT}],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    headers = {"Authorization": f"Bearer {KEY}"}
+    settings = Settings(_env_file=None, api_key=KEY, base_url=url)  # type: ignore[call-arg]
+    samples: dict[str, list[float]] = {"direct_httpx2": [], "ask_model_auto": [], "ask_model_legacy": []}
+    async with (
+        httpx2.AsyncClient(base_url=url) as http,
+        Client(build_server(settings), mode="auto") as auto,
+        Client(build_server(settings), mode="legacy") as legacy,
+    ):
+
+        async def direct() -> None:
+            async with http.stream("POST", "/v1/chat/completions", json=body, headers=headers) as response:
+                async for _line in response.aiter_lines():
+                    pass
+
+        async def via(client: Client) -> None:
+            result = await client.call_tool("ask_model", {"prompt": PROMPT, "model": MODEL})
+            assert not result.is_error
+
+        runners: dict[str, Any] = {
+            "direct_httpx2": direct,
+            "ask_model_auto": lambda: via(auto),
+            "ask_model_legacy": lambda: via(legacy),
+        }
+        for index in range(warmup + calls):
+            for name, run in runners.items():  # interleaved, so drift hits every path alike
+                started = time.perf_counter()
+                await run()
+                if index >= warmup:
+                    samples[name].append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=400)
+    parser.add_argument("--warmup", type=int, default=40)
+    parser.add_argument("--out", default=str(ROOT / "results" / "latency.json"))
+    args = parser.parse_args()
+    process, url = start_emulator()
+    try:
+        samples = anyio.run(measure, url, args.calls, args.warmup)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    rows = {name: summary(values) for name, values in samples.items()}
+    base = rows["direct_httpx2"]["median_ms"]
+    for row in rows.values():
+        row["added_median_ms"] = round(row["median_ms"] - base, 3)
+    print(f"ask_model added latency ({args.calls} calls each, interleaved; emulator with no delay)\n")
+    print(f"{'path':<20}{'median ms':>12}{'p90 ms':>10}{'p99 ms':>10}{'added (median)':>18}")
+    for name, row in rows.items():
+        print(
+            f"{name:<20}{row['median_ms']:>12.3f}{row['p90_ms']:>10.3f}{row['p99_ms']:>10.3f}{row['added_median_ms']:>18.3f}"
+        )
+    verdict = "met" if rows["ask_model_auto"]["added_median_ms"] <= 2.0 else "MISSED"
+    print(f"\ntarget: at most 2 ms added at the median (in-memory client, auto mode): {verdict}")
+    report = {
+        "benchmark": "ask_model added latency",
+        "calls": args.calls,
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "results": rows,
+        "target_added_median_ms": 2.0,
+        "target": verdict,
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

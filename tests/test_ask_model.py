@@ -1,0 +1,138 @@
+"""ask_model end to end: MCP client (both protocol eras) → server → real emulator on loopback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from mixrouter_mcp.emulator import BackgroundEmulator
+from mixrouter_mcp.server import build_server
+
+from .conftest import TEST_KEY, make_settings, text_of
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_tools_have_input_and_output_schemas_and_annotations(client: Client) -> None:
+    tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    assert set(tools) == {"ask_model", "list_models"}
+    for tool in tools.values():
+        assert tool.input_schema["type"] == "object"
+        assert tool.output_schema is not None and tool.output_schema["type"] == "object"
+        assert tool.annotations is not None and tool.annotations.read_only_hint and tool.annotations.open_world_hint
+    assert tools["ask_model"].input_schema["required"] == ["prompt"]
+    assert set(tools["ask_model"].output_schema["properties"]) >= {
+        "text",
+        "model",
+        "finish_reason",
+        "usage",
+        "latency_ms",
+    }
+
+
+async def test_answer_model_and_usage(client: Client) -> None:
+    result = await client.call_tool("ask_model", {"prompt": "What is MCP?", "model": "gpt-4o-mini"})
+    assert not result.is_error
+    data: dict[str, Any] = result.structured_content or {}
+    assert data["text"] == "[gpt-4o-mini] You asked: What is MCP?"
+    assert data["model"] == "gpt-4o-mini" and data["finish_reason"] == "stop"
+    usage = data["usage"]
+    assert usage["input_tokens"] > 0 and usage["output_tokens"] > 0
+    assert usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
+    assert data["latency_ms"] >= 0
+    # What a client shows: the answer, then a one-line footer; not a JSON dump.
+    text = text_of(result)
+    assert text.startswith("[gpt-4o-mini] You asked: What is MCP?\n\n— gpt-4o-mini · ")
+    assert "tokens" in text.splitlines()[-1] and not text.lstrip().startswith("{")
+
+
+async def test_default_model_comes_from_settings(emulator: BackgroundEmulator) -> None:
+    settings = make_settings(emulator, default_model="deepseek-chat")
+    async with Client(build_server(settings)) as client:
+        result = await client.call_tool("ask_model", {"prompt": "hi"})
+    assert (result.structured_content or {})["model"] == "deepseek-chat"
+
+
+@pytest.mark.parametrize("model", ["gpt-4o", "claude-opus-4-5-20251101", "doubao-seed-1-6-thinking-250715"])
+async def test_streamed_answer_equals_plain(emulator: BackgroundEmulator, mode: str, model: str) -> None:
+    answers = []
+    for stream in (True, False):
+        async with Client(build_server(make_settings(emulator, stream=stream)), mode=mode) as client:
+            result = await client.call_tool("ask_model", {"prompt": "1+2+3+4+...+100=?", "model": model})
+        data = dict(result.structured_content or {})
+        data.pop("latency_ms")
+        answers.append(data)
+    assert answers[0] == answers[1]
+    assert answers[0]["usage"]["output_tokens"] > 0
+
+
+async def test_claude_inline_thinking_never_reaches_the_answer(client: Client) -> None:
+    result = await client.call_tool("ask_model", {"prompt": "1+2+3+4+...+100=?", "model": "claude-opus-4-5-20251101"})
+    data = result.structured_content or {}
+    assert data["text"].startswith("Using the formula") and data["text"].endswith("**5050**")
+    assert "budget:thinking" not in text_of(result)
+
+
+async def test_parameters_reach_mixrouter(client: Client, emulator: BackgroundEmulator) -> None:
+    args = {
+        "prompt": "p-123",
+        "model": "gpt-4.1",
+        "system": "be terse",
+        "temperature": 0.3,
+        "top_p": 0.9,
+        "max_tokens": 50,
+    }
+    result = await client.call_tool("ask_model", args)
+    assert not result.is_error
+    sent = next(e for e in reversed(emulator.recorder.exchanges()) if e.model == "gpt-4.1").body
+    assert sent["messages"] == [{"role": "system", "content": "be terse"}, {"role": "user", "content": "p-123"}]
+    assert (sent["temperature"], sent["top_p"], sent["max_tokens"]) == (0.3, 0.9, 50)
+    assert sent["stream"] is True and sent["stream_options"] == {"include_usage": True}
+
+
+async def test_max_tokens_cut_reports_length(client: Client) -> None:
+    result = await client.call_tool("ask_model", {"prompt": "long", "model": "gpt-4o~words=50", "max_tokens": 5})
+    data = result.structured_content or {}
+    assert data["finish_reason"] == "length" and data["usage"]["output_tokens"] == 5
+    assert "finish: length" in text_of(result)
+
+
+async def test_fallback_model_is_reported(client: Client) -> None:
+    result = await client.call_tool("ask_model", {"prompt": "x", "model": "gpt-4o~served=gpt-4o-mini"})
+    data = result.structured_content or {}
+    assert data["model"] == "gpt-4o-mini" and data["requested_model"] == "gpt-4o~served=gpt-4o-mini"
+    assert "(asked gpt-4o~served=gpt-4o-mini)" in text_of(result)
+
+
+async def test_long_answer_is_capped_with_marker(emulator: BackgroundEmulator) -> None:
+    settings = make_settings(emulator, max_output_chars=1000)
+    async with Client(build_server(settings)) as client:
+        result = await client.call_tool("ask_model", {"prompt": "x", "model": "gpt-4o~words=600"})
+    data = result.structured_content or {}
+    assert data["truncated"] is True and "[truncated by mixrouter-mcp" in data["text"]
+    assert len(data["text"]) < 1200
+
+
+async def test_keepalives_crlf_and_multiline_streams_parse(client: Client) -> None:
+    result = await client.call_tool("ask_model", {"prompt": "frames", "model": "qwen3-max~pings=2~crlf"})
+    assert not result.is_error
+    assert (result.structured_content or {})["text"] == "[qwen3-max] You asked: frames"
+
+
+async def test_progress_only_when_asked(client: Client) -> None:
+    seen: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, total, message))
+
+    await client.call_tool("ask_model", {"prompt": "x", "model": "gpt-4o"}, progress_callback=on_progress)
+    assert seen and seen[0][2] == "asking gpt-4o"
+    assert [p for p, _, _ in seen] == sorted({p for p, _, _ in seen})
+
+
+async def test_key_is_sent_as_bearer_and_never_returned(client: Client, emulator: BackgroundEmulator) -> None:
+    result = await client.call_tool("ask_model", {"prompt": "what is my key?", "model": "gpt-4o"})
+    assert TEST_KEY not in text_of(result) and TEST_KEY not in str(result.structured_content)
+    assert emulator.recorder.exchanges()[-1].headers["authorization"] == "<present>"

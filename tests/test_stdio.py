@@ -1,0 +1,101 @@
+"""The real entry point over stdio: the SDK's client, and a raw pipe proving stdout carries only JSON-RPC."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import anyio
+import pytest
+from mcp import Client, StdioServerParameters
+
+from mixrouter_mcp.emulator import BackgroundEmulator
+
+from .conftest import TEST_KEY, text_of
+from .processes import SERVER_COMMAND, server_env
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_stdio_subprocess_serves_both_eras(emulator: BackgroundEmulator, mode: str) -> None:
+    params = StdioServerParameters(command=SERVER_COMMAND[0], args=SERVER_COMMAND[1:], env=server_env(emulator))
+    async with Client(params, mode=mode) as client:
+        assert client.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        assert set(tools) == {"ask_model", "list_models"}
+        assert all(t.output_schema and t.input_schema for t in tools.values())
+        result = await client.call_tool("ask_model", {"prompt": "over stdio", "model": "qwen3-max"})
+        assert not result.is_error and (result.structured_content or {})["text"] == "[qwen3-max] You asked: over stdio"
+        error = await client.call_tool("ask_model", {"prompt": "x", "model": "gpt-4o~status=401"})
+        assert error.is_error and "Check MIXROUTER_API_KEY" in text_of(error)
+
+
+def _requests() -> list[dict[str, object]]:
+    call = "tools/call"
+    return [
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+        {"jsonrpc": "2.0", "id": 3, "method": call, "params": {"name": "ask_model", "arguments": {"prompt": "hi"}}},
+        {"jsonrpc": "2.0", "id": 4, "method": call, "params": {"name": "ask_model", "arguments": {"prompt": ""}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 5,
+            "method": call,
+            "params": {"name": "ask_model", "arguments": {"prompt": "x", "model": "gpt-4o~status=401"}},
+        },
+        {"jsonrpc": "2.0", "id": 6, "method": call, "params": {"name": "list_models", "arguments": {}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 7,
+            "method": call,
+            "params": {"name": "ask_model", "arguments": {"prompt": "x", "model": "gpt-4o~cut=3"}},
+        },
+    ]
+
+
+async def test_stdout_is_only_json_rpc_and_the_key_never_shows(emulator: BackgroundEmulator) -> None:
+    env = server_env(emulator, MIXROUTER_LOG_LEVEL="DEBUG")
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
+    }
+    async with await anyio.open_process(SERVER_COMMAND, env=env) as process:
+        assert process.stdin and process.stdout and process.stderr
+        out = bytearray()
+
+        async def read_until(ids: set[int]) -> None:
+            while ids - {json.loads(line).get("id") for line in out.decode().splitlines() if line.strip()}:
+                out.extend(await process.stdout.receive())  # type: ignore[union-attr]
+
+        with anyio.fail_after(30):
+            await process.stdin.send((json.dumps(initialize) + "\n").encode())
+            await read_until({1})
+            lines = [{"jsonrpc": "2.0", "method": "notifications/initialized"}, *_requests()]
+            payload = "".join(json.dumps(m) + "\n" for m in lines) + "{not json\n"
+            await process.stdin.send(payload.encode())
+            await read_until({1, 2, 3, 4, 5, 6, 7})
+            await process.stdin.aclose()  # EOF: the server must exit promptly
+            rest = [chunk async for chunk in process.stdout]
+        out.extend(b"".join(rest))
+        with anyio.fail_after(5):
+            await process.wait()
+        stderr = b"".join([chunk async for chunk in process.stderr]).decode()
+    stdout = out.decode()
+    messages = [json.loads(line) for line in stdout.splitlines()]  # raises if any line is not JSON
+    assert all(m["jsonrpc"] == "2.0" and ("result" in m or "error" in m or "method" in m) for m in messages)
+    by_id = {m["id"]: m for m in messages if "id" in m}
+    assert by_id[3]["result"]["isError"] is False
+    assert by_id[4]["result"]["isError"] is True and by_id[5]["result"]["isError"] is True
+    assert by_id[7]["result"]["isError"] is True
+    assert TEST_KEY not in stdout and TEST_KEY not in stderr
+
+
+def test_import_prints_nothing() -> None:
+    done = subprocess.run(
+        [SERVER_COMMAND[0], "-c", "import mixrouter_mcp, mixrouter_mcp.server, mixrouter_mcp.cli"],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout == b"" and done.stderr == b""

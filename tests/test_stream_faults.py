@@ -1,0 +1,60 @@
+"""Broken, stalled and malformed answers give a clear isError, with any partial text returned and marked."""
+
+from __future__ import annotations
+
+import pytest
+from mcp import Client
+
+from mixrouter_mcp.emulator import BackgroundEmulator
+from mixrouter_mcp.server import build_server
+
+from .conftest import make_settings, text_of
+
+pytestmark = pytest.mark.anyio
+
+
+async def call(emulator: BackgroundEmulator, model: str, **settings: object) -> tuple[bool, str]:
+    async with Client(build_server(make_settings(emulator, **settings))) as client:
+        result = await client.call_tool("ask_model", {"prompt": "fault", "model": model})
+    return bool(result.is_error), text_of(result)
+
+
+async def test_stream_cut_before_done(emulator: BackgroundEmulator) -> None:
+    is_error, text = await call(emulator, "gpt-4o~words=20~cut=6")
+    assert is_error and "ended before the answer was complete" in text
+    assert "[PARTIAL ANSWER, incomplete]" in text
+
+
+async def test_stalled_stream_hits_the_idle_timeout(emulator: BackgroundEmulator) -> None:
+    is_error, text = await call(emulator, "gpt-4o~words=20~stall=4", stream_idle_timeout_s=0.5)
+    assert is_error and "no data for 0.5 s" in text and "[PARTIAL ANSWER, incomplete]" in text
+
+
+async def test_keepalive_comments_do_not_reset_the_idle_timeout(emulator: BackgroundEmulator) -> None:
+    # Each chunk is preceded by pings and follows a 0.4 s gap: with a 0.3 s idle limit the stream must stall out.
+    is_error, text = await call(emulator, "gpt-4o~words=5~gap=0.4~pings=3", stream_idle_timeout_s=0.3)
+    assert is_error and "no data for 0.3 s" in text
+
+
+async def test_deadline_closes_the_upstream_request(emulator: BackgroundEmulator) -> None:
+    is_error, text = await call(emulator, "gpt-4o~delay=5", call_deadline_s=0.5)
+    assert is_error and "deadline" in text and "MIXROUTER_CALL_DEADLINE_S" in text
+
+
+@pytest.mark.parametrize(
+    ("model", "stream", "must_say"),
+    [
+        ("gpt-4o~error200", False, "do_request_failed"),
+        ("gpt-4o~error200", True, "stream failed mid-answer"),
+        ("gpt-4o~badjson", True, "invalid response from mixrouter"),
+        ("gpt-4o~nochoices", False, "no choices"),
+    ],
+)
+async def test_error_bodies_behind_200(emulator: BackgroundEmulator, model: str, stream: bool, must_say: str) -> None:
+    is_error, text = await call(emulator, model, stream=stream)
+    assert is_error and must_say in text, text
+
+
+async def test_unreachable_mixrouter(emulator: BackgroundEmulator) -> None:
+    is_error, text = await call(emulator, "gpt-4o", base_url="http://127.0.0.1:9")
+    assert is_error and "cannot reach mixrouter" in text and "MIXROUTER_BASE_URL" in text
