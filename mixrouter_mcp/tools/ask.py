@@ -26,8 +26,10 @@ async def ask_model(
     top_p: TopP = None,
     max_tokens: MaxTokens = None,
 ) -> Annotated[CallToolResult, Answer]:
-    """Ask one model behind mixrouter (GPT, Claude, Gemini, DeepSeek, Qwen, Doubao, ...) and return its answer,
-    the model that actually answered, token usage and latency. Use it for a second opinion or a sub-task."""
+    """Ask one model behind mixrouter (GPT, Claude, Gemini, DeepSeek, Qwen, Doubao, ...) and return its answer.
+
+    The result names the model that actually answered, token usage and latency. Use it for a second opinion or
+    to hand off a sub-task."""
     state = ctx.request_context.lifespan_context
     chosen = model or state.settings.default_model
     query = Query(
