@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +26,16 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(default=None, description="mixrouter API key (Bearer token).")
     base_url: str = Field(default="https://api.mixrouter.com", description="mixrouter base URL.")
     default_model: str = Field(default="gpt-4o-mini", description="Model used when a call names none.")
+    default_thinking_model: str = Field(
+        default="claude-sonnet-4-5-20250929", description="Model extended_thinking uses when a call names none."
+    )
+    api: Literal["auto", "chat", "responses", "messages", "gemini"] = Field(
+        default="auto", description="Wire format for every call; auto picks the one that keeps each vendor's features."
+    )
+    mcp_allowed_dirs: str = Field(
+        default="", description="Directories local images may be read from (os.pathsep-separated); default: cwd."
+    )
+    max_image_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest image accepted, in bytes.")
     connect_timeout_s: float = Field(default=5.0, gt=0, le=60, description="TCP/TLS connect timeout.")
     stream_idle_timeout_s: float = Field(
         default=45.0, gt=0, le=600, description="Abort a stream when no data event arrives for this long."
@@ -55,6 +67,11 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value.strip() if isinstance(value, str) else value
+
+    def allowed_dirs(self) -> list[Path]:
+        """Resolved directories local files may come from."""
+        raw = [p for p in self.mcp_allowed_dirs.split(os.pathsep) if p.strip()] or [os.getcwd()]
+        return [Path(p).expanduser().resolve() for p in raw]
 
     def api_key_value(self) -> str | None:
         """The raw key, for the Authorization header only."""

@@ -38,8 +38,8 @@ def test_plain_bodies(path: Path) -> None:
     assert summary(completion) == expected
 
 
-def run_stream(text: str) -> chat.ChatStream:
-    stream = chat.ChatStream("requested")
+def run_stream(text: str) -> chat.Stream:
+    stream = chat.Stream("requested")
     for event in parse_sse(text):
         stream.feed(event)
         if stream.done:
@@ -62,7 +62,7 @@ def test_streams(name: str) -> None:
 
 def test_stream_deltas_never_contain_inline_tags() -> None:
     text = (FIXTURES / "stream" / "claude_inline_thinking_split_tags.sse").read_text()
-    stream = chat.ChatStream()
+    stream = chat.Stream()
     pieces = [stream.feed(event).text for event in parse_sse(text)]
     assert "budget" not in "".join(pieces)
 

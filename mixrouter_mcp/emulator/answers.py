@@ -42,12 +42,14 @@ class Reply:
     answer: str
 
 
-def reply_for(model: EmulatedModel, prompt: str, *, thinking: bool, words: int = 0) -> Reply:
+def reply_for(model: EmulatedModel, prompt: str, *, thinking: bool, words: int = 0, images: int = 0) -> Reply:
     """The emulated model's reply to `prompt`; `thinking` asks for reasoning where the model can give it."""
     seeded = SEED_REPLIES.get((model.id, prompt.strip()))
     if seeded is not None:
         return Reply(reasoning=seeded[0], answer=seeded[1])
     answer = _filler(prompt, words) if words else f"[{model.id}] You asked: {prompt.strip()}"
+    if images:
+        answer += f" (with {images} image{'s' if images > 1 else ''})"
     reasoning = ""
     if thinking:
         digest = hashlib.sha256(f"{model.id}\n{prompt}".encode()).hexdigest()[:8]
@@ -63,3 +65,23 @@ def _filler(prompt: str, words: int) -> str:
 def prompt_tokens(texts: list[str]) -> int:
     """Input tokens: word pieces of every message plus a fixed overhead per message, as chat templates add."""
     return sum(count_tokens(t) + 4 for t in texts)
+
+
+def limit_reply(reply: Reply, max_tokens: object) -> tuple[Reply, bool]:
+    """Cut the answer so reasoning plus answer fit `max_tokens`; True when it was cut (finish: length)."""
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens <= 0:
+        return reply, False
+    budget = max_tokens - count_tokens(reply.reasoning)
+    pieces = tokens(reply.answer)
+    if len(pieces) <= budget:
+        return reply, False
+    return Reply(reasoning=reply.reasoning, answer="".join(pieces[: max(budget, 0)])), True
+
+
+def pieces_of(text: str) -> list[str]:
+    """Stream pieces that concatenate to exactly `text`, so streamed and plain answers are identical."""
+    pieces = tokens(text)
+    rest = text[len("".join(pieces)) :]
+    if rest:
+        pieces.append(rest)
+    return pieces

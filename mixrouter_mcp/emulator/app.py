@@ -16,7 +16,10 @@ from starlette.routing import Route
 from . import catalogue, errors
 from .call import Call
 from .chat import chat_completions
+from .gemini import generate
+from .messages import messages
 from .recorder import Exchange, Recorder
+from .responses import responses
 from .switches import HEADER, parse_switches
 
 Handler = Callable[[Call], Awaitable[Response]]
@@ -30,6 +33,7 @@ class EmulatorState:
         self.api_key = api_key
         self.recorder = recorder
         self.failures: Counter[str] = Counter()
+        self.prompt_cache: set[str] = set()  # system prompts already written to the (emulated) prompt cache
 
 
 def _presented_key(request: Request) -> str | None:
@@ -106,15 +110,34 @@ def _refuse(request: Request, state: EmulatorState, body: Any, model_name: str) 
     return base, switches
 
 
-def _wire(
-    state: EmulatorState, handler: Handler, model_from_path: bool = False
-) -> Callable[[Request], Awaitable[Response]]:
+def _gemini_route(request: Request) -> tuple[str, Handler] | None:
+    """`/v1beta/models/{model}:{method}` → (model, handler), or None for an unknown method."""
+    model, _, method = request.path_params["target"].rpartition(":")
+    if not model or method not in ("generateContent", "streamGenerateContent"):
+        return None
+    stream = method == "streamGenerateContent"
+
+    async def handler(call: Call) -> Response:
+        return await generate(call, stream=stream)
+
+    return model, handler
+
+
+def _wire(state: EmulatorState, handler: Handler | None) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint for one wire format; `handler=None` means Gemini, whose model and method ride in the path."""
+
     async def endpoint(request: Request) -> Response:
-        model_id = request.path_params.get("model") if model_from_path else None
+        model_id: str | None = None
+        chosen = handler
+        if chosen is None:
+            route = _gemini_route(request)
+            if route is None:
+                return errors.invalid_url(request.method, request.url.path)
+            model_id, chosen = route
         admitted = await _admit(request, state, model_id)
         if isinstance(admitted, Response):
             return admitted
-        response = await handler(admitted)
+        response = await chosen(admitted)
         if not response.media_type or "event-stream" not in response.media_type:
             admitted.exchange.end("completed" if response.status_code < 400 else "error")
         return response
@@ -149,6 +172,9 @@ def create_app(api_key: str = DEFAULT_KEY, recorder: Recorder | None = None) -> 
 
     routes = [
         Route("/v1/chat/completions", _wire(state, chat_completions), methods=["POST"]),
+        Route("/v1/responses", _wire(state, responses), methods=["POST"]),
+        Route("/v1/messages", _wire(state, messages), methods=["POST"]),
+        Route("/v1beta/models/{target:path}", _wire(state, None), methods=["POST"]),
         Route("/v1/models", list_models, methods=["GET"]),
         Route("/_emulator/exchanges", exchanges, methods=["GET"]),
         Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),

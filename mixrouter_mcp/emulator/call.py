@@ -19,3 +19,8 @@ class Call:
     model: EmulatedModel
     switches: Switches
     exchange: Exchange
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """A JSON object field, or an empty one for anything else."""
+    return value if isinstance(value, dict) else {}

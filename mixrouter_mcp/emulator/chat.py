@@ -10,9 +10,10 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from . import errors
-from .answers import Reply, count_tokens, prompt_tokens, reply_for, tokens
+from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens, reply_for, tokens
 from .call import Call
 from .catalogue import EmulatedModel
+from .images import valid_image_url
 from .streaming import data_frame, sse_response
 
 _ids = itertools.count(1)
@@ -24,6 +25,44 @@ def _text_of(content: Any) -> str:
     if isinstance(content, list):
         return "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
     return ""
+
+
+_REASONING_OPENAI = ("o1", "o3", "o4", "gpt-5")
+
+
+def _refusal(model: EmulatedModel, body: dict[str, Any]) -> Response | None:
+    """What OpenAI itself refuses on chat completions, relayed by mixrouter as a 400."""
+    if "openai" not in model.endpoints:
+        message = "This model is only supported in v1/responses and not in v1/chat/completions."
+        return errors.error_response(400, message=message, code="unsupported_model")
+    if model.owned_by == "openai" and model.id.startswith(_REASONING_OPENAI):
+        if "max_tokens" in body:
+            message = (
+                "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                "Use 'max_completion_tokens' instead."
+            )
+            return errors.error_response(400, message=message, code="unsupported_parameter")
+        if body.get("temperature", 1) != 1 or "top_p" in body:
+            message = (
+                "Unsupported value: 'temperature' does not support this value with this model. "
+                "Only the default (1) value is supported."
+            )
+            return errors.error_response(400, message=message, code="unsupported_value")
+    return None
+
+
+def _image_count(messages: list[Any]) -> int:
+    """Images in the last user message; -1 when one is malformed."""
+    last = next((m for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"), {})
+    content = last.get("content")
+    parts: list[Any] = content if isinstance(content, list) else []
+    urls = [as_url(p) for p in parts if isinstance(p, dict) and p.get("type") == "image_url"]
+    return -1 if any(not valid_image_url(u) for u in urls) else len(urls)
+
+
+def as_url(part: dict[str, Any]) -> str:
+    image = part.get("image_url")
+    return str(image.get("url", "")) if isinstance(image, dict) else ""
 
 
 def wants_thinking(model: EmulatedModel, body: dict[str, Any]) -> bool:
@@ -40,17 +79,6 @@ def wants_thinking(model: EmulatedModel, body: dict[str, Any]) -> bool:
         or body.get("reasoning_effort") not in (None, "none", "minimal")
         or (isinstance(google, dict) and google.get("include_thoughts"))
     )
-
-
-def _limit(reply: Reply, max_tokens: Any) -> tuple[Reply, str]:
-    """Cut the answer at `max_tokens` output tokens, as a real model stops with finish_reason `length`."""
-    if not isinstance(max_tokens, int) or max_tokens <= 0:
-        return reply, "stop"
-    budget = max_tokens - count_tokens(reply.reasoning)
-    pieces = tokens(reply.answer)
-    if len(pieces) <= budget:
-        return reply, "stop"
-    return Reply(reasoning=reply.reasoning, answer="".join(pieces[: max(budget, 0)])), "length"
 
 
 def _usage(prompt: int, content: str, reasoning: str, hidden_reasoning: int) -> dict[str, Any]:
@@ -77,15 +105,22 @@ async def chat_completions(call: Call) -> Response:
         return errors.error_response(400, message="messages is required and must be a non-empty array")
     stream = body.get("stream") is True
     model = call.model
+    refusal = _refusal(model, body)
+    if refusal is not None:
+        return refusal
     thinking = wants_thinking(model, body)
     if model.owned_by == "qwen" and body.get("enable_thinking") is True and not stream:
         return errors.error_response(
             400, message="parameter.enable_thinking must be set to false for non-streaming calls"
         )
     prompt = next((_text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
-    reply, finish = _limit(
-        reply_for(model, prompt, thinking=thinking, words=call.switches.words), body.get("max_tokens")
-    )
+    images = _image_count(messages)
+    if images < 0:
+        return errors.error_response(400, message="image_url.url must be an http(s) URL or a base64 data URL")
+    reply = reply_for(model, prompt, thinking=thinking, words=call.switches.words, images=images)
+    limit = body.get("max_completion_tokens", body.get("max_tokens"))
+    reply, cut = limit_reply(reply, limit)
+    finish = "length" if cut else "stop"
     content, reasoning_field, hidden = _shape(model, reply, thinking)
     usage = _usage(prompt_tokens([_text_of(m.get("content")) for m in messages]), content, reasoning_field, hidden)
     served = call.switches.served or model.id
@@ -144,19 +179,10 @@ def _stream_frames(
 ) -> list[str]:
     frames = [_chunk(response_id, model, {"role": "assistant", "content": ""})]
     frames += [_chunk(response_id, model, {"reasoning_content": piece}) for piece in tokens(reasoning)]
-    frames += [_chunk(response_id, model, {"content": piece}) for piece in _pieces_keeping_newlines(content)]
+    frames += [_chunk(response_id, model, {"content": piece}) for piece in pieces_of(content)]
     frames.append(_chunk(response_id, model, {}, finish))
     if usage is not None:
         final = {"id": response_id, "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
         frames.append(data_frame(json.dumps({**final, "choices": [], "usage": usage})))
     frames.append(data_frame("[DONE]"))
     return frames
-
-
-def _pieces_keeping_newlines(text: str) -> list[str]:
-    """Stream pieces that concatenate to exactly `text`, so streamed and plain answers are identical."""
-    pieces = tokens(text)
-    rest = text[len("".join(pieces)) :]
-    if rest:
-        pieces.append(rest)
-    return pieces

@@ -32,6 +32,7 @@ class Switches:
     nochoices: bool = False  # 200 with `choices: []`
     words: int = 0  # answer of exactly N words
     served: str = ""  # report this model as the one that answered (a fallback)
+    redacted: bool = False  # Anthropic: add a redacted_thinking block after the thinking block
 
     @property
     def faulty_status(self) -> bool:

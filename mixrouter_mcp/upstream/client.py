@@ -27,7 +27,8 @@ from .errors import (
     UpstreamError,
     error_from_response,
 )
-from .protocols import chat, models
+from .protocols import WIRE_FORMATS, StreamAssembler, WireFormat, models
+from .router import prepare
 from .sse import SseDecoder
 from .types import Completion, Delta, HttpRequest, ModelInfo, Query
 
@@ -73,9 +74,18 @@ class MixRouterClient:
         await self.aclose()
 
     async def complete(self, query: Query, on_delta: DeltaHandler | None = None) -> Completion:
-        """Ask one model; stream when `query.stream`, calling `on_delta` for each piece."""
-        request = chat.build(query)
-        return await self._call(lambda: self._send_completion(request, query.model, on_delta))
+        """Ask one model on the wire format that suits it; stream when asked, calling `on_delta` for each piece.
+
+        The completion carries the wire used, the thinking switch applied and notes on any parameter changed.
+        """
+        prepared = prepare(query, self._settings.api)
+        wire_format = WIRE_FORMATS[prepared.wire]
+        request = wire_format.build(prepared.query)
+        completion = await self._call(lambda: self._send_completion(wire_format, request, query.model, on_delta))
+        completion.wire = prepared.wire.value
+        completion.notes = [*prepared.notes, *completion.notes]
+        completion.applied = prepared.applied
+        return completion
 
     async def list_models(self) -> list[ModelInfo]:
         """The models mixrouter serves to this key."""
@@ -142,11 +152,13 @@ class MixRouterClient:
             except httpx2.PoolTimeout as exc:
                 raise ConnectFailed("no free connection to mixrouter (too many calls at once)") from exc
 
-    async def _send_completion(self, request: HttpRequest, model: str, on_delta: DeltaHandler | None) -> Completion:
+    async def _send_completion(
+        self, wire_format: WireFormat, request: HttpRequest, model: str, on_delta: DeltaHandler | None
+    ) -> Completion:
         async with self._open(request) as response:
             if "text/event-stream" in response.headers.get("content-type", ""):
-                return await self._read_chat_stream(response, model, on_delta)
-            return chat.parse(await self._read_json(response), requested_model=model)
+                return await self._read_stream(response, wire_format.stream(model), on_delta)
+            return wire_format.parse(await self._read_json(response), model)
 
     async def _read_json(self, response: httpx2.Response) -> Any:
         try:
@@ -163,10 +175,9 @@ class MixRouterClient:
                 status=response.status_code,
             ) from exc
 
-    async def _read_chat_stream(
-        self, response: httpx2.Response, model: str, on_delta: DeltaHandler | None
+    async def _read_stream(
+        self, response: httpx2.Response, assembler: StreamAssembler, on_delta: DeltaHandler | None
     ) -> Completion:
-        assembler = chat.ChatStream(requested_model=model)
         decoder = SseDecoder()
         idle = self._settings.stream_idle_timeout_s
         lines = response.aiter_lines()

@@ -6,14 +6,38 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Role = Literal["system", "user", "assistant"]
+Effort = Literal["low", "medium", "high", "max"]
+Api = Literal["auto", "chat", "responses", "messages", "gemini"]
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image for the model: a remote URL, or inline bytes (base64) with their media type."""
+
+    media_type: str
+    url: str | None = None
+    data_base64: str | None = None
+
+    def as_data_url(self) -> str:
+        """A URL every wire format accepts: the remote URL, or a `data:` URL of the inline bytes."""
+        return self.url or f"data:{self.media_type};base64,{self.data_base64}"
 
 
 @dataclass(frozen=True)
 class Message:
-    """One turn of a conversation, as plain text."""
+    """One turn of a conversation: text, and for user turns optionally images."""
 
     role: Role
     content: str
+    images: tuple[Image, ...] = ()
+
+
+@dataclass(frozen=True)
+class ThinkingRequest:
+    """Ask the model to think: one effort knob, optionally an explicit token budget."""
+
+    effort: Effort = "high"
+    budget_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -27,6 +51,9 @@ class Query:
     top_p: float | None = None
     max_tokens: int | None = None
     stream: bool = True
+    api: Api = "auto"
+    thinking: ThinkingRequest | None = None
+    cache_system: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -66,6 +93,9 @@ class Completion:
     usage: Usage
     reasoning: str = ""
     response_id: str | None = None
+    wire: str = ""
+    notes: list[str] = field(default_factory=list)
+    applied: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

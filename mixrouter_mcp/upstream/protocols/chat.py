@@ -11,9 +11,18 @@ from typing import Any
 from ..errors import InvalidResponse, StreamBroken, error_from_payload
 from ..inline_reasoning import InlineReasoningSplitter
 from ..sse import SseEvent
-from ..types import Completion, Delta, HttpRequest, Query, Usage
+from ..types import Completion, Delta, HttpRequest, Message, Query, Usage
+from .common import as_dict, as_int, deep_merge, stream_failure
 
 PATH = "/v1/chat/completions"
+
+
+def _message(message: Message) -> dict[str, Any]:
+    if not message.images:
+        return {"role": message.role, "content": message.content}
+    parts: list[dict[str, Any]] = [{"type": "text", "text": message.content}]
+    parts += [{"type": "image_url", "image_url": {"url": image.as_data_url()}} for image in message.images]
+    return {"role": message.role, "content": parts}
 
 
 def build(query: Query) -> HttpRequest:
@@ -21,7 +30,7 @@ def build(query: Query) -> HttpRequest:
     messages: list[dict[str, Any]] = []
     if query.system:
         messages.append({"role": "system", "content": query.system})
-    messages.extend({"role": m.role, "content": m.content} for m in query.messages)
+    messages.extend(_message(m) for m in query.messages)
     body: dict[str, Any] = {"model": query.model, "messages": messages, "stream": query.stream}
     if query.stream:
         body["stream_options"] = {"include_usage": True}
@@ -31,31 +40,26 @@ def build(query: Query) -> HttpRequest:
         body["top_p"] = query.top_p
     if query.max_tokens is not None:
         body["max_tokens"] = query.max_tokens
-    body.update(query.extra)
-    return HttpRequest("POST", PATH, json=body, stream=query.stream)
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+    return HttpRequest("POST", PATH, json=deep_merge(body, query.extra), stream=query.stream)
 
 
 def parse_usage(raw: Any) -> Usage:
     """Chat usage, reading `prompt_tokens`/`completion_tokens` first and new-api's zeroed extras as a fallback."""
     if not isinstance(raw, dict):
         return Usage()
-    prompt = _int(raw.get("prompt_tokens")) or _int(raw.get("input_tokens"))
-    completion = _int(raw.get("completion_tokens")) or _int(raw.get("output_tokens"))
+    prompt = as_int(raw.get("prompt_tokens")) or as_int(raw.get("input_tokens"))
+    completion = as_int(raw.get("completion_tokens")) or as_int(raw.get("output_tokens"))
     details = raw.get("completion_tokens_details") or raw.get("output_tokens_details") or {}
     prompt_details = raw.get("prompt_tokens_details") or {}
-    reasoning = _int(details.get("reasoning_tokens")) if isinstance(details, dict) else 0
-    cached = _int(prompt_details.get("cached_tokens")) if isinstance(prompt_details, dict) else 0
-    cached = cached or _int(raw.get("prompt_cache_hit_tokens"))
+    reasoning = as_int(details.get("reasoning_tokens")) if isinstance(details, dict) else 0
+    cached = as_int(prompt_details.get("cached_tokens")) if isinstance(prompt_details, dict) else 0
+    cached = cached or as_int(raw.get("prompt_cache_hit_tokens"))
     return Usage(
         input_tokens=prompt,
         output_tokens=completion,
         reasoning_tokens=reasoning,
         cached_tokens=cached,
-        total_tokens=_int(raw.get("total_tokens")) or prompt + completion,
+        total_tokens=as_int(raw.get("total_tokens")) or prompt + completion,
     )
 
 
@@ -66,10 +70,6 @@ def _content_text(content: Any) -> str:
     if isinstance(content, list):
         return "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
     return ""
-
-
-def _object(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _reasoning_field(holder: dict[str, Any]) -> str:
@@ -88,7 +88,7 @@ def parse(body: Any, requested_model: str = "") -> Completion:
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise InvalidResponse("mixrouter returned no choices (empty answer)", status=200)
     choice = choices[0]
-    message = _object(choice.get("message"))
+    message = as_dict(choice.get("message"))
     splitter = InlineReasoningSplitter()
     first, last = splitter.feed(_content_text(message.get("content"))), splitter.flush()
     reasoning = _reasoning_field(message) + first.reasoning + last.reasoning
@@ -99,10 +99,11 @@ def parse(body: Any, requested_model: str = "") -> Completion:
         usage=parse_usage(body.get("usage")),
         reasoning=reasoning.strip(),
         response_id=body.get("id"),
+        wire="chat",
     )
 
 
-class ChatStream:
+class Stream:
     """Assembles a streamed chat completion from SSE events."""
 
     def __init__(self, requested_model: str = "") -> None:
@@ -128,9 +129,9 @@ class ChatStream:
             chunk = json.loads(event.data)
         except ValueError as exc:
             raise StreamBroken(f"mixrouter sent a stream event that is not JSON: {event.data[:200]!r}") from exc
-        error = error_from_payload(chunk, status=200) if event.event != "error" else error_from_payload(chunk)
+        error = error_from_payload(chunk)
         if error is not None or event.event == "error":
-            raise self._broken(error)
+            raise stream_failure(error, self.partial_text)
         if not isinstance(chunk, dict):
             return Delta()
         return self._take_chunk(chunk)
@@ -147,8 +148,8 @@ class ChatStream:
         if choice.get("finish_reason"):
             self.finish_reason = choice["finish_reason"]
         if self.finish_reason == "error":
-            raise self._broken(None)
-        delta = _object(choice.get("delta"))
+            raise stream_failure(None, self.partial_text)
+        delta = as_dict(choice.get("delta"))
         split = self._splitter.feed(_content_text(delta.get("content")))
         return self._emit(Delta(text=split.text, reasoning=_reasoning_field(delta) + split.reasoning))
 
@@ -158,16 +159,6 @@ class ChatStream:
         if delta.reasoning:
             self._reasoning.append(delta.reasoning)
         return delta
-
-    def _broken(self, error: Exception | None) -> StreamBroken:
-        message = str(error) if error else "the stream reported an error"
-        status = getattr(error, "status", None)
-        return StreamBroken(
-            f"mixrouter stream failed mid-answer: {message}",
-            status=status,
-            request_id=getattr(error, "request_id", None),
-            partial_text=self.partial_text,
-        )
 
     def finish(self) -> Completion:
         """The whole answer; raises `StreamBroken` if the stream ended before its terminator."""
@@ -181,4 +172,5 @@ class ChatStream:
             usage=self._usage,
             reasoning="".join(self._reasoning).strip(),
             response_id=self.response_id,
+            wire="chat",
         )

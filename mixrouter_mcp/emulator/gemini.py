@@ -1,0 +1,112 @@
+"""Emulated Google-native Gemini: `:generateContent` and `:streamGenerateContent` (SSE with `alt=sse`, else JSON)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from . import errors
+from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens, reply_for
+from .call import Call, obj
+from .images import valid_base64
+from .streaming import data_frame, sse_response
+
+_ids = itertools.count(1)
+
+
+def _parts_text(parts: Any) -> str:
+    items = parts if isinstance(parts, list) else []
+    return "".join(str(p.get("text", "")) for p in items if isinstance(p, dict) and not p.get("thought"))
+
+
+def _images(parts: Any) -> tuple[int, bool]:
+    items = [p for p in parts if isinstance(p, dict)] if isinstance(parts, list) else []
+    inline = [p["inlineData"] for p in items if isinstance(p.get("inlineData"), dict)]
+    files = [p["fileData"] for p in items if isinstance(p.get("fileData"), dict)]
+    ok = all(str(i.get("mimeType", "")).startswith("image/") and valid_base64(str(i.get("data", ""))) for i in inline)
+    ok = ok and all(str(f.get("fileUri", "")).startswith("http") for f in files)
+    return len(inline) + len(files), ok
+
+
+def _thinking(call: Call, config: dict[str, Any]) -> tuple[bool, bool, Response | None]:
+    """(thinks, shows thoughts, refusal). 2.5+ models think by default; thoughts are shown with includeThoughts."""
+    thinking = obj(config.get("thinkingConfig"))
+    if "thinkingBudget" in thinking and "thinkingLevel" in thinking:
+        return (
+            False,
+            False,
+            errors.error_response(400, message="thinking_budget and thinking_level are not supported together."),
+        )
+    if call.model.reasoning == "none":
+        return False, False, None
+    thinks = thinking.get("thinkingBudget") != 0
+    return thinks, thinks and thinking.get("includeThoughts") is True, None
+
+
+async def generate(call: Call, stream: bool) -> Response:
+    contents = call.body.get("contents")
+    if not isinstance(contents, list) or not contents:
+        return errors.error_response(400, message="* GenerateContentRequest.contents: contents is not specified")
+    config = obj(call.body.get("generationConfig"))
+    thinks, shows, refusal = _thinking(call, config)
+    if refusal is not None:
+        return refusal
+    last = obj(next((c for c in reversed(contents) if isinstance(c, dict) and c.get("role", "user") == "user"), {}))
+    images, images_ok = _images(last.get("parts"))
+    if not images_ok:
+        return errors.error_response(400, message="inlineData must carry base64 image data; fileData an http URI")
+    reply = reply_for(
+        call.model, _parts_text(last.get("parts")), thinking=thinks, words=call.switches.words, images=images
+    )
+    reply, cut = limit_reply(reply, config.get("maxOutputTokens"))
+    system = obj(call.body.get("systemInstruction"))
+    texts = [_parts_text(c.get("parts")) for c in contents if isinstance(c, dict)] + [_parts_text(system.get("parts"))]
+    usage = {
+        "promptTokenCount": prompt_tokens(texts),
+        "candidatesTokenCount": count_tokens(reply.answer),
+        "thoughtsTokenCount": count_tokens(reply.reasoning),
+        "totalTokenCount": prompt_tokens(texts) + count_tokens(reply.answer) + count_tokens(reply.reasoning),
+    }
+    if not usage["thoughtsTokenCount"]:
+        del usage["thoughtsTokenCount"]
+    chunks = _chunks(call, reply if shows else Reply("", reply.answer), cut, usage, stream)
+    if not stream:
+        return JSONResponse(chunks[0])
+    if call.request.query_params.get("alt") != "sse":
+        return JSONResponse(chunks)
+    frames = [data_frame(json.dumps(c, ensure_ascii=False)) for c in chunks]
+    if call.switches.error200:
+        frames = [*frames[:2], data_frame(json.dumps(errors.openai_error(500, "upstream error: do_request_failed")))]
+    return sse_response(frames, call.switches, call.exchange)
+
+
+def _chunks(call: Call, reply: Reply, cut: bool, usage: dict[str, Any], stream: bool) -> list[dict[str, Any]]:
+    """One whole response, or the streamed pieces: thoughts, then text, the last with finishReason and usage."""
+    response_id = f"emu-gemini-{next(_ids):08d}"
+    model = call.switches.served or call.model.id
+    thought_parts = [
+        {"text": t, "thought": True} for t in (pieces_of(reply.reasoning) if stream else [reply.reasoning]) if t
+    ]
+    text_parts = [{"text": t} for t in (pieces_of(reply.answer) if stream else [reply.answer])]
+    parts = thought_parts + text_parts
+    finish = "MAX_TOKENS" if cut else "STOP"
+    if not stream:
+        return [_response(response_id, model, parts, finish, usage)]
+    chunks = [_response(response_id, model, [part], None, None) for part in parts[:-1]]
+    chunks.append(_response(response_id, model, parts[-1:], finish, usage))
+    return chunks
+
+
+def _response(
+    rid: str, model: str, parts: list[dict[str, Any]], finish: str | None, usage: dict[str, Any] | None
+) -> dict[str, Any]:
+    candidate: dict[str, Any] = {"content": {"role": "model", "parts": parts}, "index": 0}
+    if finish:
+        candidate["finishReason"] = finish
+    body: dict[str, Any] = {"candidates": [candidate], "modelVersion": model, "responseId": rid}
+    if usage:
+        body["usageMetadata"] = usage
+    return body

@@ -1,0 +1,125 @@
+"""One effort knob → each family's own thinking switch, on the wire that will carry it. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .routing import Family, Wire, bare_model, family_of
+from .types import ThinkingRequest
+
+# Token budgets per effort, per family (each vendor's documented range).
+_ANTHROPIC_BUDGET = {"low": 2048, "medium": 8192, "high": 16384, "max": 32000}
+_GEMINI_BUDGET = {"low": 1024, "medium": 8192, "high": 24576, "max": 32768}
+_QWEN_BUDGET = {"low": 1024, "medium": 4096, "high": 16384, "max": 38912}
+_OPENAI_EFFORT = {"low": "low", "medium": "medium", "high": "high", "max": "high"}
+_GEMINI3_LEVEL = {"low": "low", "medium": "high", "high": "high", "max": "high"}
+ANSWER_ALLOWANCE = 4096  # tokens left for the answer above a thinking budget
+
+
+@dataclass
+class ThinkingPlan:
+    """What to add to the request body, and a plain account of it for the result."""
+
+    body: dict[str, Any] = field(default_factory=dict)
+    switch: str = ""
+    value: Any = None
+    max_tokens: int | None = None  # raised so the answer fits above the budget
+    force_stream: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_thinking(model: str, wire: Wire, request: ThinkingRequest, max_tokens: int | None) -> ThinkingPlan:
+    """The switch that turns thinking on for `model` on `wire`."""
+    family = family_of(model)
+    planners = {
+        Family.CLAUDE: _claude,
+        Family.GEMINI: _gemini,
+        Family.QWEN: _qwen,
+        Family.DEEPSEEK: _deepseek,
+        Family.DOUBAO: _doubao,
+        Family.OPENAI: _openai,
+    }
+    planner = planners.get(family, _openai)
+    return planner(model, wire, request, max_tokens)
+
+
+def _budget(table: dict[str, int], request: ThinkingRequest, cap: int | None = None) -> int:
+    budget = request.budget_tokens or table[request.effort]
+    return min(budget, cap) if cap else budget
+
+
+def _room_for(budget: int, max_tokens: int | None, plan: ThinkingPlan) -> None:
+    if max_tokens is None or max_tokens <= budget:
+        plan.max_tokens = budget + ANSWER_ALLOWANCE
+        if max_tokens is not None:
+            plan.notes.append(f"max_tokens raised from {max_tokens} to {plan.max_tokens}: it must exceed the budget")
+
+
+def _claude(model: str, wire: Wire, request: ThinkingRequest, max_tokens: int | None) -> ThinkingPlan:
+    if wire is Wire.MESSAGES:
+        budget = max(1024, _budget(_ANTHROPIC_BUDGET, request))
+        plan = ThinkingPlan(
+            {"thinking": {"type": "enabled", "budget_tokens": budget}}, "thinking.budget_tokens", budget
+        )
+        _room_for(budget, max_tokens, plan)
+        return plan
+    return _effort_field(model, wire, request)
+
+
+def _gemini(model: str, wire: Wire, request: ThinkingRequest, max_tokens: int | None) -> ThinkingPlan:
+    name = bare_model(model)
+    cap = 24576 if "flash" in name else 32768
+    if wire is Wire.GEMINI and name.startswith("gemini-3"):
+        level = _GEMINI3_LEVEL[request.effort]
+        config: dict[str, Any] = {"thinkingLevel": level, "includeThoughts": True}
+        plan = ThinkingPlan({"generationConfig": {"thinkingConfig": config}}, "thinkingConfig.thinkingLevel", level)
+        if request.budget_tokens:
+            plan.notes.append("Gemini 3 takes thinkingLevel, not a budget: budget_tokens was not sent")
+        return plan
+    budget = _budget(_GEMINI_BUDGET, request, cap)
+    if wire is Wire.GEMINI:
+        config = {"thinkingBudget": budget, "includeThoughts": True}
+        plan = ThinkingPlan({"generationConfig": {"thinkingConfig": config}}, "thinkingConfig.thinkingBudget", budget)
+    else:
+        config = {"thinking_budget": budget, "include_thoughts": True}
+        body = {"extra_body": {"google": {"thinking_config": config}}}
+        plan = ThinkingPlan(body, "extra_body.google.thinking_config.thinking_budget", budget)
+    _room_for(budget, max_tokens, plan)
+    return plan
+
+
+def _qwen(model: str, wire: Wire, request: ThinkingRequest, max_tokens: int | None) -> ThinkingPlan:
+    budget = _budget(_QWEN_BUDGET, request)
+    plan = ThinkingPlan({"enable_thinking": True, "thinking_budget": budget}, "enable_thinking+thinking_budget", budget)
+    plan.force_stream = True  # Qwen refuses thinking on non-streamed calls
+    return plan
+
+
+def _deepseek(model: str, wire: Wire, request: ThinkingRequest, max_tokens: int | None) -> ThinkingPlan:
+    if "reasoner" in bare_model(model):
+        return ThinkingPlan({}, "model", "deepseek-reasoner always thinks")
+    return ThinkingPlan({"thinking": {"type": "enabled"}}, "thinking.type", "enabled")
+
+
+def _doubao(model: str, wire: Wire, request: ThinkingRequest, max_tokens: int | None) -> ThinkingPlan:
+    return ThinkingPlan({"thinking": {"type": "enabled"}}, "thinking.type", "enabled")
+
+
+def _openai(model: str, wire: Wire, request: ThinkingRequest, max_tokens: int | None) -> ThinkingPlan:
+    return _effort_field(model, wire, request)
+
+
+def _effort_field(model: str, wire: Wire, request: ThinkingRequest) -> ThinkingPlan:
+    effort = _OPENAI_EFFORT[request.effort]
+    notes = (
+        [f"effort '{request.effort}' sent as '{effort}', the highest this switch takes"]
+        if effort != request.effort
+        else []
+    )
+    if request.budget_tokens:
+        notes.append("this switch takes an effort, not a budget: budget_tokens was not sent")
+    if wire is Wire.RESPONSES:
+        body = {"reasoning": {"effort": effort, "summary": "detailed"}}
+        return ThinkingPlan(body, "reasoning.effort", effort, notes=notes)
+    return ThinkingPlan({"reasoning_effort": effort}, "reasoning_effort", effort, notes=notes)
