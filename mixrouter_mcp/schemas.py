@@ -38,6 +38,33 @@ class Answer(BaseModel):
     usage: TokenUsage
     latency_ms: int = Field(description="Wall time of the upstream call, retries included.")
     truncated: bool = Field(default=False, description="True when the answer was cut at the server's output cap.")
+    wire: str = Field(default="", description="Wire format used: chat, responses, messages or gemini.")
+    notes: list[str] = Field(default_factory=list, description="Parameters changed or dropped for this model, and why.")
+
+
+class ThinkingSwitch(BaseModel):
+    """The exact thinking switch sent upstream."""
+
+    wire: str = Field(description="Wire format that carried it.")
+    switch: str = Field(description="The request field, e.g. thinking.budget_tokens or reasoning.effort.")
+    value: str | int = Field(description="The value sent.")
+
+
+class ThinkingAnswer(BaseModel):
+    """A model's answer after extended thinking, with its reasoning kept apart."""
+
+    answer: str = Field(description="The final answer, without the reasoning.")
+    reasoning: str | None = Field(description="The model's reasoning or its summary; null when not requested.")
+    reasoning_tokens: int = Field(description="Tokens spent thinking (estimated when the provider reports 0).")
+    thinking_supported: bool = Field(description="False when the model has no thinking mode: it answered without.")
+    applied: ThinkingSwitch | None = Field(description="The thinking switch sent; null when none applies.")
+    model: str = Field(description="The model that actually answered.")
+    requested_model: str
+    finish_reason: str | None
+    usage: TokenUsage
+    latency_ms: int
+    truncated: bool = Field(default=False, description="True when answer or reasoning was cut at the output cap.")
+    notes: list[str] = Field(default_factory=list, description="What was adjusted for this model, and why.")
 
 
 class ModelEntry(BaseModel):

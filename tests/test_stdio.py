@@ -22,7 +22,7 @@ async def test_stdio_subprocess_serves_both_eras(emulator: BackgroundEmulator, m
     async with Client(params, mode=mode) as client:
         assert client.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
         tools = {t.name: t for t in (await client.list_tools()).tools}
-        assert set(tools) == {"ask_model", "list_models"}
+        assert set(tools) == {"ask_model", "extended_thinking", "list_models"}
         assert all(t.output_schema and t.input_schema for t in tools.values())
         result = await client.call_tool("ask_model", {"prompt": "over stdio", "model": "qwen3-max"})
         assert not result.is_error and (result.structured_content or {})["text"] == "[qwen3-max] You asked: over stdio"

@@ -24,33 +24,37 @@ def _parts_text(parts: Any) -> str:
 
 def _images(parts: Any) -> tuple[int, bool]:
     items = [p for p in parts if isinstance(p, dict)] if isinstance(parts, list) else []
-    inline = [p["inlineData"] for p in items if isinstance(p.get("inlineData"), dict)]
-    files = [p["fileData"] for p in items if isinstance(p.get("fileData"), dict)]
-    ok = all(str(i.get("mimeType", "")).startswith("image/") and valid_base64(str(i.get("data", ""))) for i in inline)
-    ok = ok and all(str(f.get("fileUri", "")).startswith("http") for f in files)
+    inline = [obj(_field(p, "inlineData")) for p in items if _field(p, "inlineData")]
+    files = [obj(_field(p, "fileData")) for p in items if _field(p, "fileData")]
+    ok = all(str(_field(i, "mimeType")).startswith("image/") and valid_base64(str(i.get("data", ""))) for i in inline)
+    ok = ok and all(str(_field(f, "fileUri")).startswith("http") for f in files)
     return len(inline) + len(files), ok
+
+
+def _field(holder: dict[str, Any], camel: str) -> Any:
+    """Google's JSON accepts a field in camelCase or snake_case (the official SDK sends the latter)."""
+    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in camel)
+    return holder.get(camel, holder.get(snake))
 
 
 def _thinking(call: Call, config: dict[str, Any]) -> tuple[bool, bool, Response | None]:
     """(thinks, shows thoughts, refusal). 2.5+ models think by default; thoughts are shown with includeThoughts."""
-    thinking = obj(config.get("thinkingConfig"))
-    if "thinkingBudget" in thinking and "thinkingLevel" in thinking:
-        return (
-            False,
-            False,
-            errors.error_response(400, message="thinking_budget and thinking_level are not supported together."),
-        )
+    thinking = obj(_field(config, "thinkingConfig"))
+    budget, level = _field(thinking, "thinkingBudget"), _field(thinking, "thinkingLevel")
+    if budget is not None and level is not None:
+        message = "thinking_budget and thinking_level are not supported together."
+        return False, False, errors.error_response(400, message=message)
     if call.model.reasoning == "none":
         return False, False, None
-    thinks = thinking.get("thinkingBudget") != 0
-    return thinks, thinks and thinking.get("includeThoughts") is True, None
+    thinks = budget != 0
+    return thinks, thinks and _field(thinking, "includeThoughts") is True, None
 
 
 async def generate(call: Call, stream: bool) -> Response:
     contents = call.body.get("contents")
     if not isinstance(contents, list) or not contents:
         return errors.error_response(400, message="* GenerateContentRequest.contents: contents is not specified")
-    config = obj(call.body.get("generationConfig"))
+    config = obj(_field(call.body, "generationConfig"))
     thinks, shows, refusal = _thinking(call, config)
     if refusal is not None:
         return refusal
@@ -61,8 +65,8 @@ async def generate(call: Call, stream: bool) -> Response:
     reply = reply_for(
         call.model, _parts_text(last.get("parts")), thinking=thinks, words=call.switches.words, images=images
     )
-    reply, cut = limit_reply(reply, config.get("maxOutputTokens"))
-    system = obj(call.body.get("systemInstruction"))
+    reply, cut = limit_reply(reply, _field(config, "maxOutputTokens"))
+    system = obj(_field(call.body, "systemInstruction"))
     texts = [_parts_text(c.get("parts")) for c in contents if isinstance(c, dict)] + [_parts_text(system.get("parts"))]
     usage = {
         "promptTokenCount": prompt_tokens(texts),

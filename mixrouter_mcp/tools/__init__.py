@@ -2,5 +2,6 @@
 
 from .ask import ask_model
 from .models import list_models
+from .thinking import extended_thinking
 
-__all__ = ["ask_model", "list_models"]
+__all__ = ["ask_model", "extended_thinking", "list_models"]

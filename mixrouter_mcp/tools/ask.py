@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
@@ -10,11 +9,11 @@ from mcp.types import CallToolResult, TextContent
 
 from ..schemas import Answer, TokenUsage
 from ..state import AppState
-from ..upstream import Message, Query, UpstreamError
-from .errors import tool_error
-from .inputs import MaxTokens, ModelId, Prompt, System, Temperature, TopP
+from ..upstream import Message, Query
+from .calls import call_model
+from .images import load_images
+from .inputs import ApiChoice, Images, MaxTokens, ModelId, Prompt, System, Temperature, TopP
 from .output import answer_text, cap_text
-from .progress import CallProgress
 
 
 async def ask_model(
@@ -25,6 +24,8 @@ async def ask_model(
     temperature: Temperature = None,
     top_p: TopP = None,
     max_tokens: MaxTokens = None,
+    images: Images = None,
+    api: ApiChoice = "auto",
 ) -> Annotated[CallToolResult, Answer]:
     """Ask one model behind mixrouter (GPT, Claude, Gemini, DeepSeek, Qwen, Doubao, ...) and return its answer.
 
@@ -34,20 +35,15 @@ async def ask_model(
     chosen = model or state.settings.default_model
     query = Query(
         model=chosen,
-        messages=(Message("user", prompt),),
+        messages=(Message("user", prompt, await load_images(images, state.settings)),),
         system=system,
         temperature=temperature,
         top_p=top_p,
         max_tokens=max_tokens,
         stream=state.settings.stream,
+        api=api,
     )
-    progress = CallProgress(ctx, chosen)
-    await progress.note(f"asking {chosen}")
-    started = time.perf_counter()
-    try:
-        completion = await state.client.complete(query, on_delta=progress.on_delta)
-    except UpstreamError as error:
-        raise tool_error(error, model=chosen, settings=state.settings) from error
+    completion, latency_ms = await call_model(ctx, query)
     text, truncated = cap_text(completion.text, state.settings.max_output_chars)
     answer = Answer(
         text=text,
@@ -55,8 +51,10 @@ async def ask_model(
         requested_model=chosen,
         finish_reason=completion.finish_reason,
         usage=TokenUsage.of(completion),
-        latency_ms=round((time.perf_counter() - started) * 1000),
+        latency_ms=latency_ms,
         truncated=truncated,
+        wire=completion.wire,
+        notes=completion.notes,
     )
     return CallToolResult(
         content=[TextContent(type="text", text=answer_text(answer))],

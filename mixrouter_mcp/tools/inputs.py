@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -54,3 +54,15 @@ Temperature = Annotated[
 ]
 TopP = Annotated[float | None, Field(gt=0, le=1, description="Nucleus sampling, 0-1."), AfterValidator(_finite)]
 MaxTokens = Annotated[int | None, Field(ge=1, le=200_000, description="Cap on generated tokens.")]
+Images = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=20_000_000)]] | None,
+    Field(
+        max_length=8,
+        description="Images for the model: http(s) URLs, data:image/...;base64 URLs, or paths of local files "
+        "inside the allowed directories.",
+    ),
+]
+ApiChoice = Annotated[
+    Literal["auto", "chat", "responses", "messages", "gemini"],
+    Field(description="Wire format; auto picks the one that keeps the vendor's features."),
+]

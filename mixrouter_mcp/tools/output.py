@@ -1,8 +1,8 @@
-"""How results read as text: the answer, capped on a code-point boundary, then a one-line footer."""
+"""How results read as text: the answer, capped on a code-point boundary, then a one-line footer and notes."""
 
 from __future__ import annotations
 
-from ..schemas import Answer
+from ..schemas import Answer, ThinkingAnswer, TokenUsage
 
 
 def cap_text(text: str, limit: int) -> tuple[str, bool]:
@@ -13,19 +13,33 @@ def cap_text(text: str, limit: int) -> tuple[str, bool]:
     return text[:limit] + marker, True
 
 
-def footer(answer: Answer) -> str:
+def footer(model: str, requested: str, usage: TokenUsage, latency_ms: int, finish: str | None, extra: str = "") -> str:
     """`model · tokens · latency` in one line."""
-    usage = answer.usage
-    served = (
-        answer.model if answer.model == answer.requested_model else f"{answer.model} (asked {answer.requested_model})"
-    )
+    served = model if model == requested else f"{model} (asked {requested})"
     tokens = f"{usage.input_tokens} in / {usage.output_tokens} out"
     if usage.reasoning_tokens:
         tokens += f" ({usage.reasoning_tokens} reasoning)"
-    finish = f" · finish: {answer.finish_reason}" if answer.finish_reason not in (None, "stop", "end_turn") else ""
-    return f"— {served} · {tokens} tokens · {answer.latency_ms / 1000:.2f} s{finish}"
+    stop = f" · finish: {finish}" if finish not in (None, "stop") else ""
+    middle = f" · {extra}" if extra else ""
+    return f"— {served}{middle} · {tokens} tokens · {latency_ms / 1000:.2f} s{stop}"
+
+
+def _notes(notes: list[str]) -> str:
+    return "".join(f"\nNote: {note}" for note in notes)
 
 
 def answer_text(answer: Answer) -> str:
     body = answer.text if answer.text else "(the model returned an empty answer)"
-    return f"{body}\n\n{footer(answer)}"
+    line = footer(answer.model, answer.requested_model, answer.usage, answer.latency_ms, answer.finish_reason)
+    return f"{body}\n\n{line}{_notes(answer.notes)}"
+
+
+def thinking_text(result: ThinkingAnswer) -> str:
+    """Answer, then the reasoning set apart and attributed, then the footer naming the switch applied."""
+    parts = [result.answer if result.answer else "(the model returned an empty answer)"]
+    if result.reasoning:
+        parts.append(f"── reasoning of {result.model} ({result.reasoning_tokens} tokens) ──\n{result.reasoning}")
+    applied = result.applied
+    switch = f"{applied.wire} {applied.switch}={applied.value}" if applied else "no thinking mode"
+    line = footer(result.model, result.requested_model, result.usage, result.latency_ms, result.finish_reason, switch)
+    return "\n\n".join(parts) + f"\n\n{line}{_notes(result.notes)}"

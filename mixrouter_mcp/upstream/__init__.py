@@ -2,6 +2,17 @@
 
 from .client import MixRouterClient
 from .errors import UpstreamError
-from .types import Completion, Delta, Message, ModelInfo, Query, Usage
+from .types import Completion, Delta, Image, Message, ModelInfo, Query, ThinkingRequest, Usage
 
-__all__ = ["Completion", "Delta", "Message", "MixRouterClient", "ModelInfo", "Query", "UpstreamError", "Usage"]
+__all__ = [
+    "Completion",
+    "Delta",
+    "Image",
+    "Message",
+    "MixRouterClient",
+    "ModelInfo",
+    "Query",
+    "ThinkingRequest",
+    "UpstreamError",
+    "Usage",
+]

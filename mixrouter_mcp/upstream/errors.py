@@ -155,6 +155,8 @@ def error_from_payload(payload: Any, status: int | None = None) -> UpstreamError
     message, request_id = split_request_id(message or "mixrouter reported an error without a message")
     if request_id is None and isinstance(payload, dict):
         request_id = payload.get("request_id")
+    if status is None and code and code.isdigit() and 400 <= int(code) < 600:
+        status = int(code)  # Google errors carry their HTTP status as `code`
     return _classify(status, message, error_type, code, request_id, None)
 
 

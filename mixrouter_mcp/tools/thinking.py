@@ -1,0 +1,83 @@
+"""`extended_thinking`: one effort knob for every family's reasoning mode, answer and reasoning kept apart."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult, TextContent
+from pydantic import Field
+
+from ..schemas import ThinkingAnswer, ThinkingSwitch, TokenUsage
+from ..state import AppState
+from ..upstream import Completion, Message, Query, ThinkingRequest
+from .calls import call_model
+from .images import load_images
+from .inputs import ApiChoice, Images, MaxTokens, ModelId, Prompt, System
+from .output import cap_text, thinking_text
+
+_MIN_REASONING_CHARS = 2_000
+
+
+async def extended_thinking(
+    prompt: Prompt,
+    ctx: Context[AppState],
+    model: ModelId = None,
+    effort: Annotated[
+        Literal["low", "medium", "high", "max"], Field(description="How hard the model should think.")
+    ] = "high",
+    budget_tokens: Annotated[
+        int | None, Field(ge=1024, le=128_000, description="Explicit thinking budget, where the model takes one.")
+    ] = None,
+    include_reasoning: Annotated[bool, Field(description="Return the reasoning text beside the answer.")] = True,
+    system: System = None,
+    max_tokens: MaxTokens = None,
+    images: Images = None,
+    api: ApiChoice = "auto",
+) -> Annotated[CallToolResult, ThinkingAnswer]:
+    """Ask a model to think before answering (Claude, Gemini, GPT-5/o-series, DeepSeek, Qwen, Doubao).
+
+    One effort knob is mapped to the model's own switch; the result keeps the answer and the reasoning apart and
+    names the switch applied. Default model: the server's thinking model."""
+    state = ctx.request_context.lifespan_context
+    chosen = model or state.settings.default_thinking_model
+    query = Query(
+        model=chosen,
+        messages=(Message("user", prompt, await load_images(images, state.settings)),),
+        system=system,
+        max_tokens=max_tokens,
+        stream=state.settings.stream,
+        api=api,
+        thinking=ThinkingRequest(effort=effort, budget_tokens=budget_tokens),
+    )
+    completion, latency_ms = await call_model(ctx, query, verb="thinking with")
+    result = _result(completion, chosen, latency_ms, include_reasoning, state.settings.max_output_chars)
+    return CallToolResult(
+        content=[TextContent(type="text", text=thinking_text(result))],
+        structured_content=result.model_dump(mode="json"),
+    )
+
+
+def _result(completion: Completion, chosen: str, latency_ms: int, include: bool, cap: int) -> ThinkingAnswer:
+    notes = list(completion.notes)
+    answer, answer_cut = cap_text(completion.text, cap)
+    reasoning, reasoning_cut = cap_text(completion.reasoning, max(cap - len(answer), _MIN_REASONING_CHARS))
+    reasoning_tokens = completion.usage.reasoning_tokens
+    if not reasoning_tokens and completion.reasoning:
+        reasoning_tokens = max(1, len(completion.reasoning) // 4)
+        notes.append("reasoning_tokens estimated from the reasoning text: the provider reported none")
+    applied = completion.applied
+    return ThinkingAnswer(
+        answer=answer,
+        reasoning=reasoning if include else None,
+        reasoning_tokens=reasoning_tokens,
+        thinking_supported=applied is not None,
+        applied=ThinkingSwitch(**applied) if applied else None,
+        model=completion.model or chosen,
+        requested_model=chosen,
+        finish_reason=completion.finish_reason,
+        usage=TokenUsage.of(completion),
+        latency_ms=latency_ms,
+        truncated=answer_cut or (include and reasoning_cut),
+        notes=notes,
+    )
