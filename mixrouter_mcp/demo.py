@@ -39,8 +39,16 @@ async def _session(emulator_url: str) -> None:
             await client.call_tool("ask_model", {"prompt": "Say hello to a new user.", "model": "gpt-4o-mini"}),
         )
         _show(
-            "ask_model(model='claude-opus-4-5-20251101'): inline <budget:thinking> removed from the answer",
-            await client.call_tool("ask_model", {"prompt": "1+2+3+4+...+100=?", "model": "claude-opus-4-5-20251101"}),
+            "ask_model(model='claude-opus-4-5-20251101', api='chat'): inline <budget:thinking> kept out of the answer",
+            await client.call_tool(
+                "ask_model", {"prompt": "1+2+3+4+...+100=?", "model": "claude-opus-4-5-20251101", "api": "chat"}
+            ),
+        )
+        _show(
+            "extended_thinking(model='gemini-2.5-pro', effort='medium'): reasoning kept apart, switch named",
+            await client.call_tool(
+                "extended_thinking", {"prompt": "Why is the sky blue?", "model": "gemini-2.5-pro", "effort": "medium"}
+            ),
         )
         _show(
             "ask_model(model='no-such-model'): errors tell the caller what to do",

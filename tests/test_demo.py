@@ -10,5 +10,6 @@ def test_demo_runs_offline() -> None:
     )
     out = done.stdout
     assert "Connected over stdio" in out and "ask_model" in out and "list_models" in out
-    assert "**5050**" in out and "budget:thinking>" not in out.split("removed from the answer")[1]
+    assert "**5050**" in out and "budget:thinking>" not in out.split("kept out of the answer")[1]
+    assert "gemini thinkingConfig.thinkingBudget=8192" in out and "── reasoning of gemini-2.5-pro" in out
     assert "[isError]" in out and "call list_models" in out
