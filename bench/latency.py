@@ -8,11 +8,6 @@ difference of the medians is what the MCP layer, validation, parsing and our cli
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,53 +17,14 @@ import anyio
 import httpx2
 from mcp import Client
 
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mixrouter_mcp.config import Settings  # noqa: E402
-from mixrouter_mcp.server import build_server  # noqa: E402
+from bench.common import KEY, start_emulator, stop, summary, write_report
+from mixrouter_mcp.config import Settings
+from mixrouter_mcp.server import build_server
 
-KEY = "sk-bench-key"
 MODEL = "gpt-4o-mini"
 PROMPT = "Give me a one-line answer."
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_emulator() -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mixrouter_mcp", "emulator", "--port", str(port), "--key", KEY],
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx2.get(f"{url}/v1/models", headers={"Authorization": f"Bearer {KEY}"}, timeout=0.5)
-            return process, url
-        except httpx2.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("emulator did not start")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def summary(samples: list[float]) -> dict[str, float]:
-    return {
-        "median_ms": round(statistics.median(samples), 3),
-        "p90_ms": round(percentile(samples, 0.90), 3),
-        "p99_ms": round(percentile(samples, 0.99), 3),
-    }
 
 
 async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
@@ -110,23 +66,17 @@ async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
     return samples
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--calls", type=int, default=400)
-    parser.add_argument("--warmup", type=int, default=40)
-    parser.add_argument("--out", default=str(ROOT / "results" / "latency.json"))
-    args = parser.parse_args()
+def run(calls: int = 400, warmup: int = 40) -> dict[str, Any]:
     process, url = start_emulator()
     try:
-        samples = anyio.run(measure, url, args.calls, args.warmup)
+        samples = anyio.run(measure, url, calls, warmup)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
     rows = {name: summary(values) for name, values in samples.items()}
     base = rows["direct_httpx2"]["median_ms"]
     for row in rows.values():
         row["added_median_ms"] = round(row["median_ms"] - base, 3)
-    print(f"ask_model added latency ({args.calls} calls each, interleaved; emulator with no delay)\n")
+    print(f"ask_model added latency ({calls} calls each, interleaved; emulator with no delay)\n")
     print(f"{'path':<20}{'median ms':>12}{'p90 ms':>10}{'p99 ms':>10}{'added (median)':>18}")
     for name, row in rows.items():
         print(
@@ -136,16 +86,18 @@ def main() -> None:
     print(f"\ntarget: at most 2 ms added at the median (in-memory client, auto mode): {verdict}")
     report = {
         "benchmark": "ask_model added latency",
-        "calls": args.calls,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "calls": calls,
         "results": rows,
         "target_added_median_ms": 2.0,
         "target": verdict,
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    print(f"wrote {write_report('latency', report)}")
+    return report
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=400)
+    parser.add_argument("--warmup", type=int, default=40)
+    args = parser.parse_args()
+    run(args.calls, args.warmup)

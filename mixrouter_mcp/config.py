@@ -48,7 +48,13 @@ class Settings(BaseSettings):
     )
     max_retries: int = Field(default=2, ge=0, le=5, description="Retries on connect errors, 408/409/429/5xx/529.")
     retry_backoff_s: float = Field(default=0.5, ge=0, le=10, description="First retry delay; doubles per retry.")
-    max_connections: int = Field(default=64, ge=1, le=1000, description="Open upstream connections at most.")
+    max_connections: int = Field(
+        default=64, ge=1, le=1000, description="Upstream requests open at once, server-wide (excess calls queue)."
+    )
+    max_compare_models: int = Field(default=8, ge=2, le=32, description="Most models one compare_models call asks.")
+    progress_interval_s: float = Field(
+        default=5.0, gt=0, le=10, description="Heartbeat progress every this many seconds while a call runs."
+    )
     stream: bool = Field(default=True, description="Stream upstream answers (keeps long answers from idling).")
     log_level: str = Field(default="WARNING", description="Log level for stderr logs.")
 

@@ -85,3 +85,42 @@ class ModelList(BaseModel):
     models: list[ModelEntry]
     count: int = Field(description="How many models matched.")
     total: int = Field(description="How many models mixrouter serves in all.")
+
+
+class ModelAnswer(BaseModel):
+    """One panel member's result in a comparison."""
+
+    model: str = Field(description="The model id as requested.")
+    ok: bool
+    text: str = Field(default="", description="Its answer ('' when it failed).")
+    reasoning: str | None = Field(default=None, description="Its reasoning, when effort was given and it thinks.")
+    error: str | None = Field(default=None, description="What went wrong and what to do, when it failed.")
+    served_model: str | None = Field(default=None, description="The model that actually answered.")
+    finish_reason: str | None = None
+    usage: TokenUsage | None = None
+    latency_ms: int
+    truncated: bool = False
+    notes: list[str] = Field(default_factory=list)
+
+
+class Verdict(BaseModel):
+    """The judge's view of the anonymised answers, with the labels mapped back to the models."""
+
+    judge_model: str
+    ok: bool
+    ranking: list[str] = Field(default_factory=list, description="Model ids, best first.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Anonymous label shown to the judge -> model id.")
+    agreements: list[str] = Field(default_factory=list)
+    disagreements: list[str] = Field(default_factory=list)
+    best_answer: str = Field(default="", description="The judge's synthesis of the best answer.")
+    error: str | None = Field(default=None, description="Why there is no verdict, when there is none.")
+
+
+class Comparison(BaseModel):
+    """The same prompt answered by several models at once, in the requested order."""
+
+    results: list[ModelAnswer]
+    succeeded: int
+    failed: int
+    wall_ms: int = Field(description="Wall time of the whole panel (models run concurrently).")
+    judge: Verdict | None = None

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.anyio
 
 async def test_tools_have_input_and_output_schemas_and_annotations(client: Client) -> None:
     tools = {tool.name: tool for tool in (await client.list_tools()).tools}
-    assert set(tools) == {"ask_model", "extended_thinking", "list_models"}
+    assert set(tools) == {"ask_model", "compare_models", "extended_thinking", "list_models"}
     for tool in tools.values():
         assert tool.input_schema["type"] == "object"
         assert tool.output_schema is not None and tool.output_schema["type"] == "object"

@@ -42,7 +42,12 @@ async def test_http_serves_both_eras_with_progress(http_server: str, mode: str) 
         progress.append(value)
 
     async with Client(http_server, mode=mode) as client:
-        assert {t.name for t in (await client.list_tools()).tools} == {"ask_model", "extended_thinking", "list_models"}
+        assert {t.name for t in (await client.list_tools()).tools} == {
+            "ask_model",
+            "compare_models",
+            "extended_thinking",
+            "list_models",
+        }
         result = await client.call_tool(
             "ask_model", {"prompt": "over http", "model": "gpt-4o"}, progress_callback=on_progress
         )

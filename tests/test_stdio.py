@@ -22,7 +22,7 @@ async def test_stdio_subprocess_serves_both_eras(emulator: BackgroundEmulator, m
     async with Client(params, mode=mode) as client:
         assert client.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
         tools = {t.name: t for t in (await client.list_tools()).tools}
-        assert set(tools) == {"ask_model", "extended_thinking", "list_models"}
+        assert set(tools) == {"ask_model", "compare_models", "extended_thinking", "list_models"}
         assert all(t.output_schema and t.input_schema for t in tools.values())
         result = await client.call_tool("ask_model", {"prompt": "over stdio", "model": "qwen3-max"})
         assert not result.is_error and (result.structured_content or {})["text"] == "[qwen3-max] You asked: over stdio"
@@ -52,15 +52,20 @@ def _requests() -> list[dict[str, object]]:
     ]
 
 
-async def test_stdout_is_only_json_rpc_and_the_key_never_shows(emulator: BackgroundEmulator) -> None:
-    env = server_env(emulator, MIXROUTER_LOG_LEVEL="DEBUG")
-    initialize = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
-    }
-    async with await anyio.open_process(SERVER_COMMAND, env=env) as process:
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
+}
+
+
+async def raw_session(
+    emulator: BackgroundEmulator, requests: list[dict[str, object]], extra_lines: str = "", **env: str
+) -> tuple[list[dict[str, object]], str, str]:
+    """Drive the real entry point over a raw pipe; return every stdout message, raw stdout and stderr."""
+    wanted = {1} | {int(str(r["id"])) for r in requests if "id" in r}
+    async with await anyio.open_process(SERVER_COMMAND, env=server_env(emulator, **env)) as process:
         assert process.stdin and process.stdout and process.stderr
         out = bytearray()
 
@@ -69,26 +74,43 @@ async def test_stdout_is_only_json_rpc_and_the_key_never_shows(emulator: Backgro
                 out.extend(await process.stdout.receive())  # type: ignore[union-attr]
 
         with anyio.fail_after(30):
-            await process.stdin.send((json.dumps(initialize) + "\n").encode())
+            await process.stdin.send((json.dumps(INITIALIZE) + "\n").encode())
             await read_until({1})
-            lines = [{"jsonrpc": "2.0", "method": "notifications/initialized"}, *_requests()]
-            payload = "".join(json.dumps(m) + "\n" for m in lines) + "{not json\n"
-            await process.stdin.send(payload.encode())
-            await read_until({1, 2, 3, 4, 5, 6, 7})
+            lines = [{"jsonrpc": "2.0", "method": "notifications/initialized"}, *requests]
+            await process.stdin.send(("".join(json.dumps(m) + "\n" for m in lines) + extra_lines).encode())
+            await read_until(wanted)
             await process.stdin.aclose()  # EOF: the server must exit promptly
-            rest = [chunk async for chunk in process.stdout]
-        out.extend(b"".join(rest))
+            out.extend(b"".join([chunk async for chunk in process.stdout]))
         with anyio.fail_after(5):
             await process.wait()
         stderr = b"".join([chunk async for chunk in process.stderr]).decode()
     stdout = out.decode()
-    messages = [json.loads(line) for line in stdout.splitlines()]  # raises if any line is not JSON
+    return [json.loads(line) for line in stdout.splitlines()], stdout, stderr  # raises if a line is not JSON
+
+
+async def test_stdout_is_only_json_rpc_and_the_key_never_shows(emulator: BackgroundEmulator) -> None:
+    messages, stdout, stderr = await raw_session(emulator, _requests(), "{not json\n", MIXROUTER_LOG_LEVEL="DEBUG")
     assert all(m["jsonrpc"] == "2.0" and ("result" in m or "error" in m or "method" in m) for m in messages)
-    by_id = {m["id"]: m for m in messages if "id" in m}
-    assert by_id[3]["result"]["isError"] is False
-    assert by_id[4]["result"]["isError"] is True and by_id[5]["result"]["isError"] is True
-    assert by_id[7]["result"]["isError"] is True
+    by_id: dict[object, dict[str, object]] = {m["id"]: m for m in messages if "id" in m}
+    results = {key: value["result"] for key, value in by_id.items() if "result" in value}
+    assert results[3]["isError"] is False  # type: ignore[index]
+    assert results[4]["isError"] is True and results[5]["isError"] is True  # type: ignore[index]
+    assert results[7]["isError"] is True  # type: ignore[index]
     assert TEST_KEY not in stdout and TEST_KEY not in stderr
+
+
+async def test_progress_only_for_requests_that_carry_a_token(emulator: BackgroundEmulator) -> None:
+    args = {"prompt": "x", "models": ["gpt-4o~words=10~gap=0.05", "qwen3-max~ttft=0.3"]}
+    call = {"name": "compare_models", "arguments": args}
+    requests: list[dict[str, object]] = [
+        {"jsonrpc": "2.0", "id": 10, "method": "tools/call", "params": call},
+        {"jsonrpc": "2.0", "id": 11, "method": "tools/call", "params": {**call, "_meta": {"progressToken": "tok-11"}}},
+    ]
+    messages, _, _ = await raw_session(emulator, requests, MIXROUTER_PROGRESS_INTERVAL_S="0.1")
+    progress = [m["params"] for m in messages if m.get("method") == "notifications/progress"]
+    assert progress and all(p["progressToken"] == "tok-11" for p in progress)  # type: ignore[index]
+    values = [p["progress"] for p in progress]  # type: ignore[index]
+    assert values == sorted(values) and len(set(values)) == len(values)
 
 
 def test_import_prints_nothing() -> None:

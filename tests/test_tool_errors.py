@@ -55,7 +55,12 @@ async def test_missing_key_still_lists_tools_and_names_the_variable(emulator: Ba
     settings = make_settings(emulator, api_key=None)
     before = emulator.recorder.count()
     async with Client(build_server(settings), mode=mode) as client:
-        assert {t.name for t in (await client.list_tools()).tools} == {"ask_model", "extended_thinking", "list_models"}
+        assert {t.name for t in (await client.list_tools()).tools} == {
+            "ask_model",
+            "compare_models",
+            "extended_thinking",
+            "list_models",
+        }
         result = await client.call_tool("ask_model", {"prompt": "x"})
     assert result.is_error and "MIXROUTER_API_KEY" in text_of(result)
     assert emulator.recorder.count() == before  # nothing was sent

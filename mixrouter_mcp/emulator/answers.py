@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 
@@ -47,6 +48,8 @@ def reply_for(model: EmulatedModel, prompt: str, *, thinking: bool, words: int =
     seeded = SEED_REPLIES.get((model.id, prompt.strip()))
     if seeded is not None:
         return Reply(reasoning=seeded[0], answer=seeded[1])
+    if JUDGE_MARKER in prompt:
+        return Reply(reasoning="", answer=judge_verdict(prompt))
     answer = _filler(prompt, words) if words else f"[{model.id}] You asked: {prompt.strip()}"
     if images:
         answer += f" (with {images} image{'s' if images > 1 else ''})"
@@ -85,3 +88,20 @@ def pieces_of(text: str) -> list[str]:
     if rest:
         pieces.append(rest)
     return pieces
+
+
+JUDGE_MARKER = "Reply with one JSON object and nothing else"
+_LABELLED = re.compile(r"^Answer ([A-Z]):\n<<<\n(.*?)\n>>>$", re.S | re.M)
+
+
+def judge_verdict(prompt: str) -> str:
+    """How the emulated model follows a judging prompt: it ranks the labelled answers longest first."""
+    answers = dict(_LABELLED.findall(prompt))
+    ranking = sorted(answers, key=lambda label: (-len(answers[label]), label))
+    verdict = {
+        "ranking": ranking,
+        "agreements": ["Every answer addresses the question."] if answers else [],
+        "disagreements": [f"Answer {label} is {len(answers[label])} characters long." for label in ranking],
+        "best_answer": answers[ranking[0]] if ranking else "",
+    }
+    return json.dumps(verdict, ensure_ascii=False)

@@ -1,7 +1,8 @@
 """The MCP tools: thin layers that validate, map to a Query, and report progress."""
 
 from .ask import ask_model
+from .compare import compare_models
 from .models import list_models
 from .thinking import extended_thinking
 
-__all__ = ["ask_model", "extended_thinking", "list_models"]
+__all__ = ["ask_model", "compare_models", "extended_thinking", "list_models"]

@@ -26,7 +26,11 @@ def _remedy(error: up.UpstreamError, model: str | None, settings: Settings) -> s
         (up.RateLimited, _wait_hint(error) + " or choose another model."),
         (up.ServerError, f"{named.capitalize()} or its provider is failing: try again shortly or choose another."),
         (up.ConnectFailed, f"Check the network and MIXROUTER_BASE_URL ({settings.base_url})."),
-        (up.DeadlineExceeded, f"Ask for a shorter answer (max_tokens), use a faster model, or raise {deadline_env}."),
+        (
+            up.DeadlineExceeded,
+            "Ask for a shorter answer (max_tokens), use a faster model, or allow more time "
+            f"({deadline_env}; timeout_s in compare_models).",
+        ),
         (up.StreamStalled, "Try again; if it keeps stalling, choose another model."),
         (up.StreamBroken, "Try again; the text above, if any, is partial."),
         (up.InvalidResponse, "Try again; if it persists, mixrouter or a proxy in front of it is misbehaving."),
@@ -55,8 +59,8 @@ def describe(error: up.UpstreamError) -> str:
     return text
 
 
-def tool_error(error: up.UpstreamError, *, model: str | None, settings: Settings) -> ToolError:
-    """A `ToolError` whose text a model can act on; never carries the API key."""
+def error_text(error: up.UpstreamError, *, model: str | None, settings: Settings) -> str:
+    """What happened and what to do, as one message a model can act on; never carries the API key."""
     prefix = f"mixrouter call to '{model}' failed" if model else "mixrouter call failed"
     message = f"{prefix}: {describe(error)}. {_remedy(error, model, settings)}"
     if error.partial_text:
@@ -64,4 +68,9 @@ def tool_error(error: up.UpstreamError, *, model: str | None, settings: Settings
         cut = " …" if len(error.partial_text) > len(preview) else ""
         message += f"\n\n[PARTIAL ANSWER, incomplete]\n{preview}{cut}"
     key = settings.api_key_value()
-    return ToolError(redact(message, [key] if key else []))
+    return redact(message, [key] if key else [])
+
+
+def tool_error(error: up.UpstreamError, *, model: str | None, settings: Settings) -> ToolError:
+    """A `ToolError` carrying `error_text`."""
+    return ToolError(error_text(error, model=model, settings=settings))

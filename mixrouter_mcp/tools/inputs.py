@@ -34,12 +34,14 @@ Prompt = Annotated[
     AfterValidator(_not_blank),
     AfterValidator(_no_lone_surrogates),
 ]
+MODEL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/@+~=-]*$"
+ModelName = Annotated[str, Field(min_length=1, max_length=200, pattern=MODEL_PATTERN)]
 ModelId = Annotated[
     str | None,
     Field(
         min_length=1,
         max_length=200,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+~=-]*$",
+        pattern=MODEL_PATTERN,
         description="mixrouter model id (see list_models), e.g. 'gpt-4o-mini', 'claude-sonnet-4-5-20250929'. "
         "Default: the server's configured model.",
     ),
@@ -66,3 +68,4 @@ ApiChoice = Annotated[
     Literal["auto", "chat", "responses", "messages", "gemini"],
     Field(description="Wire format; auto picks the one that keeps the vendor's features."),
 ]
+Effort = Annotated[Literal["low", "medium", "high", "max"], Field(description="How hard the model should think.")]

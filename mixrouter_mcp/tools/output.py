@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..schemas import Answer, ThinkingAnswer, TokenUsage
+from ..schemas import Answer, Comparison, ModelAnswer, ThinkingAnswer, TokenUsage, Verdict
 
 
 def cap_text(text: str, limit: int) -> tuple[str, bool]:
@@ -43,3 +43,49 @@ def thinking_text(result: ThinkingAnswer) -> str:
     switch = f"{applied.wire} {applied.switch}={applied.value}" if applied else "no thinking mode"
     line = footer(result.model, result.requested_model, result.usage, result.latency_ms, result.finish_reason, switch)
     return "\n\n".join(parts) + f"\n\n{line}{_notes(result.notes)}"
+
+
+def _panel_section(number: int, result: ModelAnswer) -> str:
+    status = "ok" if result.ok else "FAILED"
+    served = f" (answered by {result.served_model})" if result.served_model not in (None, result.model) else ""
+    head = f"━━ [{number}] {result.model}{served} · {status} · {result.latency_ms / 1000:.2f} s ━━"
+    if not result.ok:
+        return f"{head}\n{result.error}"
+    body = result.text or "(empty answer)"
+    if result.reasoning:
+        body += f"\n\n(reasoning of {result.model})\n{result.reasoning}"
+    return f"{head}\n{body}{_notes(result.notes)}"
+
+
+def _summary_table(results: list[ModelAnswer]) -> str:
+    rows = ["| # | model | status | latency | tokens in / out |", "|---|---|---|---|---|"]
+    for number, r in enumerate(results, 1):
+        tokens = f"{r.usage.input_tokens} / {r.usage.output_tokens}" if r.usage else "-"
+        status = (r.finish_reason or "ok") if r.ok else "failed"
+        rows.append(f"| {number} | {r.model} | {status} | {r.latency_ms / 1000:.2f} s | {tokens} |")
+    return "\n".join(rows)
+
+
+def _verdict_section(verdict: Verdict) -> str:
+    head = f"━━ judge: {verdict.judge_model} (answers were shown anonymised and shuffled) ━━"
+    if not verdict.ok:
+        return f"{head}\nno verdict: {verdict.error}"
+    lines = [head, "Ranking: " + ", ".join(f"{i}. {m}" for i, m in enumerate(verdict.ranking, 1))]
+    lines += [f"Agree: {item}" for item in verdict.agreements]
+    lines += [f"Differ: {item}" for item in verdict.disagreements]
+    lines.append(f"Best answer (synthesised):\n{verdict.best_answer}")
+    return "\n".join(lines)
+
+
+def comparison_text(comparison: Comparison) -> str:
+    """A section per model in the requested order, a summary table, then the judge's verdict."""
+    total = len(comparison.results)
+    head = (
+        f"Asked {total} models at once in {comparison.wall_ms / 1000:.2f} s: "
+        f"{comparison.succeeded} answered, {comparison.failed} failed. Answers are the models' own words."
+    )
+    parts = [head, *(_panel_section(i, r) for i, r in enumerate(comparison.results, 1))]
+    parts.append(_summary_table(comparison.results))
+    if comparison.judge is not None:
+        parts.append(_verdict_section(comparison.judge))
+    return "\n\n".join(parts)

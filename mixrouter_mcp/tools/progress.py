@@ -1,10 +1,14 @@
-"""Progress notifications for one tool call: what a user should see while it runs.
+"""Progress notifications: what a user should see while a call runs.
 
-The SDK sends nothing when the caller gave no progressToken, so tools may report unconditionally.
+The SDK sends nothing when the caller gave no progressToken, so tools report unconditionally. Values always
+increase, even with several models streaming at once, and a timer heartbeat keeps clients that reset their
+timeout on progress alive through long silent thinking as well as long answers.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -12,29 +16,57 @@ from mcp.server.mcpserver import Context
 
 from ..upstream import Delta
 
-HEARTBEAT_S = 2.0
 
+class ProgressReporter:
+    """Sends progress notifications with a strictly increasing value, one at a time."""
 
-class CallProgress:
-    """A monotonically increasing progress counter with a throttled heartbeat while tokens stream in."""
-
-    def __init__(self, ctx: Context[Any], label: str, heartbeat_s: float = HEARTBEAT_S) -> None:
+    def __init__(self, ctx: Context[Any]) -> None:
         self._ctx = ctx
-        self._label = label
-        self._heartbeat_s = heartbeat_s
-        self._value = 0.0
-        self._chunks = 0
-        self._last_sent = anyio.current_time()
+        self._value = 0
+        self._lock = anyio.Lock()
 
-    async def note(self, message: str) -> None:
-        """Send one progress step with `message`."""
-        self._value += 1
-        self._last_sent = anyio.current_time()
-        await self._ctx.report_progress(self._value, None, message)
+    async def send(self, message: str) -> None:
+        async with self._lock:
+            self._value += 1
+            await self._ctx.report_progress(self._value, None, message)
+
+
+class StreamWatch:
+    """What one model is doing: waiting, thinking or answering, and how many pieces have arrived."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.chunks = 0
+        self.phase = "waiting for the first token"
+        self.started = anyio.current_time()
 
     async def on_delta(self, delta: Delta) -> None:
-        """Count a streamed piece; send a heartbeat when the last one is `heartbeat_s` old."""
-        self._chunks += 1
-        if anyio.current_time() - self._last_sent >= self._heartbeat_s:
-            phase = "thinking" if delta.reasoning and not delta.text else "answering"
-            await self.note(f"{self._label}: {phase}, {self._chunks} chunks received")
+        self.chunks += 1
+        self.phase = "thinking" if delta.reasoning and not delta.text else "answering"
+
+    def status(self) -> str:
+        elapsed = anyio.current_time() - self.started
+        pieces = f", {self.chunks} chunks" if self.chunks else ""
+        return f"{self.model}: {self.phase}{pieces} ({elapsed:.0f} s)"
+
+
+@asynccontextmanager
+async def heartbeat(reporter: ProgressReporter, describe: Callable[[], str], every_s: float) -> AsyncIterator[None]:
+    """While the body runs, send `describe()` every `every_s` seconds."""
+
+    async def beat() -> None:
+        while True:
+            await anyio.sleep(every_s)
+            await reporter.send(describe())
+
+    failure: BaseException | None = None
+    async with anyio.create_task_group() as group:
+        group.start_soon(beat)
+        try:
+            yield
+        except BaseException as exc:
+            failure = exc
+        finally:
+            group.cancel_scope.cancel()
+    if failure is not None:
+        raise failure

@@ -1,0 +1,153 @@
+"""`compare_models`: one prompt, many models at once, side by side; optionally judged."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Annotated
+
+import anyio
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent
+from pydantic import Field
+
+from ..config import Settings
+from ..schemas import Comparison, ModelAnswer, TokenUsage, Verdict
+from ..state import AppState
+from ..upstream import Message, Query, ThinkingRequest, UpstreamError
+from .errors import error_text
+from .inputs import Effort, MaxTokens, ModelId, ModelName, Prompt, System, Temperature
+from .judge import assign_labels, judge_prompt, parse_verdict
+from .output import cap_text, comparison_text
+from .progress import ProgressReporter, StreamWatch, heartbeat
+
+
+async def compare_models(
+    prompt: Prompt,
+    models: Annotated[
+        list[ModelName],
+        Field(min_length=1, max_length=64, description="2 or more model ids to ask at once (duplicates removed)."),
+    ],
+    ctx: Context[AppState],
+    system: System = None,
+    temperature: Temperature = None,
+    max_tokens: MaxTokens = None,
+    effort: Effort | None = None,
+    timeout_s: Annotated[float | None, Field(gt=0, le=600, description="Deadline per model, in seconds.")] = None,
+    judge_model: ModelId = None,
+) -> Annotated[CallToolResult, Comparison]:
+    """Ask several models the same prompt at once and return their answers side by side, in the order given.
+
+    Each model runs independently with its own deadline; one failing never fails the others. With `effort` each
+    model thinks first; with `judge_model` a judge ranks the anonymised answers and synthesises the best one."""
+    state = ctx.request_context.lifespan_context
+    panel = _panel(models, state.settings)
+    base = Query(
+        model=panel[0],
+        messages=(Message("user", prompt),),
+        system=system,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        stream=state.settings.stream,
+        thinking=ThinkingRequest(effort=effort) if effort else None,
+    )
+    started = time.perf_counter()
+    reporter = ProgressReporter(ctx)
+    await reporter.send(f"asking {len(panel)} models at once: {', '.join(panel)}")
+    results = await _run_panel(ctx, base, panel, timeout_s, reporter)
+    verdict = await _judge(ctx, prompt, results, judge_model, reporter) if judge_model else None
+    comparison = Comparison(
+        results=results,
+        succeeded=sum(r.ok for r in results),
+        failed=sum(not r.ok for r in results),
+        wall_ms=round((time.perf_counter() - started) * 1000),
+        judge=verdict,
+    )
+    return CallToolResult(
+        content=[TextContent(type="text", text=comparison_text(comparison))],
+        structured_content=comparison.model_dump(mode="json"),
+        is_error=comparison.succeeded == 0,
+    )
+
+
+def _panel(models: list[str], settings: Settings) -> list[str]:
+    panel = list(dict.fromkeys(m.strip() for m in models))
+    if len(panel) < 2:
+        raise ToolError(f"compare_models needs at least 2 different models; got {panel}. Use ask_model for one.")
+    if len(panel) > settings.max_compare_models:
+        raise ToolError(
+            f"compare_models takes at most {settings.max_compare_models} models (MIXROUTER_MAX_COMPARE_MODELS); "
+            f"got {len(panel)}"
+        )
+    return panel
+
+
+async def _run_panel(
+    ctx: Context[AppState], base: Query, panel: list[str], timeout_s: float | None, reporter: ProgressReporter
+) -> list[ModelAnswer]:
+    """Every model at once, under one task group: cancelling the call cancels every upstream request."""
+    state = ctx.request_context.lifespan_context
+    watches = [StreamWatch(model) for model in panel]
+    results: list[ModelAnswer | None] = [None] * len(panel)
+    cap = state.settings.max_output_chars // len(panel)
+
+    async def one(index: int) -> None:
+        query = replace(base, model=panel[index])
+        started = time.perf_counter()
+        try:
+            completion = await state.client.complete(query, on_delta=watches[index].on_delta, deadline_s=timeout_s)
+        except UpstreamError as error:
+            message = error_text(error, model=panel[index], settings=state.settings)
+            results[index] = ModelAnswer(model=panel[index], ok=False, error=message, latency_ms=_ms(started))
+        else:
+            text, cut = cap_text(completion.text, cap)
+            reasoning = cap_text(completion.reasoning, cap)[0] if completion.reasoning else None
+            results[index] = ModelAnswer(
+                model=panel[index],
+                ok=True,
+                text=text,
+                reasoning=reasoning,
+                served_model=completion.model,
+                finish_reason=completion.finish_reason,
+                usage=TokenUsage.of(completion),
+                latency_ms=_ms(started),
+                truncated=cut,
+                notes=completion.notes,
+            )
+        done = sum(r is not None for r in results)
+        status = "ok" if results[index].ok else "failed"  # type: ignore[union-attr]
+        await reporter.send(f"{done}/{len(panel)} done: {panel[index]} {status} in {_ms(started) / 1000:.1f} s")
+
+    def waiting() -> str:
+        pending = [watches[i].status() for i, r in enumerate(results) if r is None]
+        return f"{len(panel) - len(pending)}/{len(panel)} done; " + "; ".join(pending)
+
+    async with heartbeat(reporter, waiting, state.settings.progress_interval_s), anyio.create_task_group() as group:
+        for index in range(len(panel)):
+            group.start_soon(one, index)
+    return [r for r in results if r is not None]
+
+
+def _ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
+
+
+async def _judge(
+    ctx: Context[AppState], question: str, results: list[ModelAnswer], judge_model: str, reporter: ProgressReporter
+) -> Verdict:
+    state = ctx.request_context.lifespan_context
+    labelled = assign_labels(results)
+    if not labelled:
+        return Verdict(judge_model=judge_model, ok=False, error="no model answered, so there is nothing to judge")
+    await reporter.send(f"judging {len(labelled)} anonymised answers with {judge_model}")
+    query = Query(model=judge_model, messages=(Message("user", judge_prompt(question, labelled)),), stream=True)
+    watch = StreamWatch(judge_model)
+    try:
+        async with heartbeat(reporter, watch.status, state.settings.progress_interval_s):
+            completion = await state.client.complete(query, on_delta=watch.on_delta)
+    except UpstreamError as error:
+        message = error_text(error, model=judge_model, settings=state.settings)
+        labels = {label: answer.model for label, answer in labelled.items()}
+        return Verdict(judge_model=judge_model, ok=False, labels=labels, error=message)
+    return parse_verdict(judge_model, completion.text, labelled)
