@@ -43,9 +43,22 @@ class Settings(BaseSettings):
     call_deadline_s: float = Field(
         default=50.0, gt=0, le=3600, description="Total deadline of one upstream call, retries included."
     )
-    max_output_chars: int = Field(
-        default=80_000, ge=1_000, description="Answers longer than this are cut with a marker (~20k tokens)."
+    progress_deadline_s: float = Field(
+        default=600.0,
+        gt=0,
+        le=3600,
+        description="Deadline when the client asked for progress (it can reset its own timeout on each heartbeat).",
     )
+    max_output_tokens: int = Field(
+        default=12_000,
+        ge=500,
+        le=500_000,
+        description="Answers longer than this (estimated tokens) are cut with a marker and kept for read_result. "
+        "12k leaves room for the structured copy under Claude Code's 25k-token limit.",
+    )
+    max_prompt_chars: int = Field(default=500_000, ge=1_000, description="Longest prompt (plus system) accepted.")
+    result_store_entries: int = Field(default=100, ge=1, le=10_000, description="Cut answers kept for read_result.")
+    result_ttl_s: float = Field(default=3600.0, gt=0, description="How long a cut answer stays readable.")
     max_retries: int = Field(default=2, ge=0, le=5, description="Retries on connect errors, 408/409/429/5xx/529.")
     retry_backoff_s: float = Field(default=0.5, ge=0, le=10, description="First retry delay; doubles per retry.")
     max_connections: int = Field(

@@ -38,6 +38,7 @@ class Answer(BaseModel):
     usage: TokenUsage
     latency_ms: int = Field(description="Wall time of the upstream call, retries included.")
     truncated: bool = Field(default=False, description="True when the answer was cut at the server's output cap.")
+    result_id: str | None = Field(default=None, description="When truncated: pass to read_result for the rest.")
     wire: str = Field(default="", description="Wire format used: chat, responses, messages or gemini.")
     notes: list[str] = Field(default_factory=list, description="Parameters changed or dropped for this model, and why.")
 
@@ -64,6 +65,8 @@ class ThinkingAnswer(BaseModel):
     usage: TokenUsage
     latency_ms: int
     truncated: bool = Field(default=False, description="True when answer or reasoning was cut at the output cap.")
+    result_id: str | None = Field(default=None, description="When the answer was cut: pass to read_result.")
+    reasoning_result_id: str | None = Field(default=None, description="When the reasoning was cut: read_result.")
     notes: list[str] = Field(default_factory=list, description="What was adjusted for this model, and why.")
 
 
@@ -100,6 +103,7 @@ class ModelAnswer(BaseModel):
     usage: TokenUsage | None = None
     latency_ms: int
     truncated: bool = False
+    result_id: str | None = Field(default=None, description="When truncated: pass to read_result for the rest.")
     notes: list[str] = Field(default_factory=list)
 
 
@@ -124,3 +128,13 @@ class Comparison(BaseModel):
     failed: int
     wall_ms: int = Field(description="Wall time of the whole panel (models run concurrently).")
     judge: Verdict | None = None
+
+
+class ResultPage(BaseModel):
+    """A page of an answer that was cut at the output cap."""
+
+    result_id: str
+    offset: int
+    text: str
+    next_offset: int | None = Field(description="Pass as offset to read on; null at the end.")
+    total_chars: int

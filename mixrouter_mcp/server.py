@@ -11,8 +11,9 @@ from mcp.types import ToolAnnotations
 
 from . import __version__
 from .config import Settings
+from .results import ResultStore
 from .state import AppState
-from .tools import ask_model, compare_models, extended_thinking, list_models
+from .tools import ask_model, compare_models, extended_thinking, list_models, read_result
 from .upstream import MixRouterClient
 
 INSTRUCTIONS = (
@@ -28,8 +29,9 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
+        results = ResultStore(settings.result_store_entries, ttl_s=settings.result_ttl_s)
         async with MixRouterClient(settings, transport=transport) as client:
-            yield AppState(settings=settings, client=client)
+            yield AppState(settings=settings, client=client, results=results)
 
     server: MCPServer[AppState] = MCPServer(
         "mixrouter-mcp",
@@ -45,4 +47,8 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         title="List models",
         annotations=ToolAnnotations(read_only_hint=True, open_world_hint=True, idempotent_hint=True),
     )(list_models)
+    server.tool(
+        title="Read the rest of a result",
+        annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False, idempotent_hint=True),
+    )(read_result)
     return server

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .config import Settings
+from .results import ResultStore
 from .upstream import MixRouterClient
 
 
@@ -12,3 +13,4 @@ from .upstream import MixRouterClient
 class AppState:
     settings: Settings
     client: MixRouterClient
+    results: ResultStore

@@ -16,6 +16,7 @@ from mixrouter_mcp.server import build_server
 # A distinctive secret: tests search every output for it to prove it never leaks.
 TEST_KEY = "sk-test-SECRET-7f3a9c2e1b5d4e6f8a0b"
 MODES = ["auto", "legacy"]
+ALL_TOOLS = {"ask_model", "compare_models", "extended_thinking", "list_models", "read_result"}
 
 
 @pytest.fixture(scope="session")

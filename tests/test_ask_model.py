@@ -10,18 +10,20 @@ from mcp import Client
 from mixrouter_mcp.emulator import BackgroundEmulator
 from mixrouter_mcp.server import build_server
 
-from .conftest import TEST_KEY, make_settings, text_of
+from .conftest import ALL_TOOLS, TEST_KEY, make_settings, text_of
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_tools_have_input_and_output_schemas_and_annotations(client: Client) -> None:
     tools = {tool.name: tool for tool in (await client.list_tools()).tools}
-    assert set(tools) == {"ask_model", "compare_models", "extended_thinking", "list_models"}
+    assert set(tools) == ALL_TOOLS
     for tool in tools.values():
         assert tool.input_schema["type"] == "object"
         assert tool.output_schema is not None and tool.output_schema["type"] == "object"
-        assert tool.annotations is not None and tool.annotations.read_only_hint and tool.annotations.open_world_hint
+        assert tool.annotations is not None and tool.annotations.read_only_hint
+        # Every tool that calls a model reaches the outside world; read_result only reads our own store.
+        assert tool.annotations.open_world_hint is (tool.name != "read_result")
     assert tools["ask_model"].input_schema["required"] == ["prompt"]
     assert set(tools["ask_model"].output_schema["properties"]) >= {
         "text",
@@ -106,13 +108,43 @@ async def test_fallback_model_is_reported(client: Client) -> None:
     assert "(asked gpt-4o~served=gpt-4o-mini)" in text_of(result)
 
 
-async def test_long_answer_is_capped_with_marker(emulator: BackgroundEmulator) -> None:
-    settings = make_settings(emulator, max_output_chars=1000)
+async def test_long_answer_is_capped_and_readable_in_pages(emulator: BackgroundEmulator, mode: str) -> None:
+    settings = make_settings(emulator, max_output_tokens=500)
+    async with Client(build_server(settings), mode=mode) as client:
+        result = await client.call_tool("ask_model", {"prompt": "x", "model": "gpt-4o~words=3000"})
+        data = result.structured_content or {}
+        assert data["truncated"] is True and data["result_id"].startswith("res_")
+        shown = data["text"].split("\n\n[truncated by mixrouter-mcp")[0]
+        assert len(shown) == 2000  # 500 tokens of Latin text, about 4 characters each
+        assert f'read_result(result_id="{data["result_id"]}", offset=2000)' in data["text"]
+        pages, offset = [shown], 2000
+        while offset is not None:
+            page = await client.call_tool("read_result", {"result_id": data["result_id"], "offset": offset})
+            assert not page.is_error
+            body = page.structured_content or {}
+            pages.append(body["text"])
+            offset = body["next_offset"]
+        full = "".join(pages)
+        assert full.count(" ") == 2999 and body["total_chars"] == len(full)
+        unknown = await client.call_tool("read_result", {"result_id": "res_nope"})
+        assert unknown.is_error and "no kept result" in text_of(unknown)
+
+
+async def test_cjk_answers_are_capped_by_tokens_not_characters(emulator: BackgroundEmulator) -> None:
+    settings = make_settings(emulator, max_output_tokens=500)
     async with Client(build_server(settings)) as client:
-        result = await client.call_tool("ask_model", {"prompt": "x", "model": "gpt-4o~words=600"})
-    data = result.structured_content or {}
-    assert data["truncated"] is True and "[truncated by mixrouter-mcp" in data["text"]
-    assert len(data["text"]) < 1200
+        result = await client.call_tool("ask_model", {"prompt": "汉" * 3000, "model": "qwen3-max"})
+    shown = (result.structured_content or {})["text"].split("\n\n[truncated")[0]
+    assert (result.structured_content or {})["truncated"] and shown.count("汉") <= 500
+
+
+async def test_prompt_size_cap(emulator: BackgroundEmulator) -> None:
+    before = emulator.recorder.count()
+    async with Client(build_server(make_settings(emulator, max_prompt_chars=1000))) as client:
+        for tool, extra in (("ask_model", {}), ("extended_thinking", {}), ("compare_models", {"models": ["a", "b"]})):
+            result = await client.call_tool(tool, {"prompt": "x" * 1001, **extra})
+            assert result.is_error and "the limit is 1,000 (MIXROUTER_MAX_PROMPT_CHARS)" in text_of(result)
+    assert emulator.recorder.count() == before
 
 
 async def test_keepalives_crlf_and_multiline_streams_parse(client: Client) -> None:

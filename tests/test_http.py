@@ -11,7 +11,7 @@ from mcp import Client
 
 from mixrouter_mcp.emulator import BackgroundEmulator
 
-from .conftest import TEST_KEY
+from .conftest import ALL_TOOLS, TEST_KEY
 from .processes import SERVER_COMMAND, free_port, server_env, wait_for_port
 
 
@@ -42,12 +42,7 @@ async def test_http_serves_both_eras_with_progress(http_server: str, mode: str) 
         progress.append(value)
 
     async with Client(http_server, mode=mode) as client:
-        assert {t.name for t in (await client.list_tools()).tools} == {
-            "ask_model",
-            "compare_models",
-            "extended_thinking",
-            "list_models",
-        }
+        assert {t.name for t in (await client.list_tools()).tools} == ALL_TOOLS
         result = await client.call_tool(
             "ask_model", {"prompt": "over http", "model": "gpt-4o"}, progress_callback=on_progress
         )

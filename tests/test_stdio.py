@@ -11,7 +11,7 @@ from mcp import Client, StdioServerParameters
 
 from mixrouter_mcp.emulator import BackgroundEmulator
 
-from .conftest import TEST_KEY, text_of
+from .conftest import ALL_TOOLS, TEST_KEY, text_of
 from .processes import SERVER_COMMAND, server_env
 
 pytestmark = pytest.mark.anyio
@@ -22,7 +22,7 @@ async def test_stdio_subprocess_serves_both_eras(emulator: BackgroundEmulator, m
     async with Client(params, mode=mode) as client:
         assert client.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
         tools = {t.name: t for t in (await client.list_tools()).tools}
-        assert set(tools) == {"ask_model", "compare_models", "extended_thinking", "list_models"}
+        assert set(tools) == ALL_TOOLS
         assert all(t.output_schema and t.input_schema for t in tools.values())
         result = await client.call_tool("ask_model", {"prompt": "over stdio", "model": "qwen3-max"})
         assert not result.is_error and (result.structured_content or {})["text"] == "[qwen3-max] You asked: over stdio"

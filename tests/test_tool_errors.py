@@ -8,7 +8,7 @@ from mcp import Client
 from mixrouter_mcp.emulator import BackgroundEmulator
 from mixrouter_mcp.server import build_server
 
-from .conftest import TEST_KEY, make_settings, text_of
+from .conftest import ALL_TOOLS, TEST_KEY, make_settings, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -55,12 +55,7 @@ async def test_missing_key_still_lists_tools_and_names_the_variable(emulator: Ba
     settings = make_settings(emulator, api_key=None)
     before = emulator.recorder.count()
     async with Client(build_server(settings), mode=mode) as client:
-        assert {t.name for t in (await client.list_tools()).tools} == {
-            "ask_model",
-            "compare_models",
-            "extended_thinking",
-            "list_models",
-        }
+        assert {t.name for t in (await client.list_tools()).tools} == ALL_TOOLS
         result = await client.call_tool("ask_model", {"prompt": "x"})
     assert result.is_error and "MIXROUTER_API_KEY" in text_of(result)
     assert emulator.recorder.count() == before  # nothing was sent

@@ -3,6 +3,7 @@
 from .ask import ask_model
 from .compare import compare_models
 from .models import list_models
+from .results import read_result
 from .thinking import extended_thinking
 
-__all__ = ["ask_model", "compare_models", "extended_thinking", "list_models"]
+__all__ = ["ask_model", "compare_models", "extended_thinking", "list_models", "read_result"]

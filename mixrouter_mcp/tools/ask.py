@@ -10,7 +10,7 @@ from mcp.types import CallToolResult, TextContent
 from ..schemas import Answer, TokenUsage
 from ..state import AppState
 from ..upstream import Message, Query
-from .calls import call_model
+from .calls import call_model, check_prompt_size
 from .images import load_images
 from .inputs import ApiChoice, Images, MaxTokens, ModelId, Prompt, System, Temperature, TopP
 from .output import answer_text, cap_text
@@ -32,6 +32,7 @@ async def ask_model(
     The result names the model that actually answered, token usage and latency. Use it for a second opinion or
     to hand off a sub-task."""
     state = ctx.request_context.lifespan_context
+    check_prompt_size(prompt, system, state.settings)
     chosen = model or state.settings.default_model
     query = Query(
         model=chosen,
@@ -44,7 +45,7 @@ async def ask_model(
         api=api,
     )
     completion, latency_ms = await call_model(ctx, query)
-    text, truncated = cap_text(completion.text, state.settings.max_output_chars)
+    text, truncated, result_id = cap_text(completion.text, state.settings.max_output_tokens, state.results)
     answer = Answer(
         text=text,
         model=completion.model or chosen,
@@ -53,6 +54,7 @@ async def ask_model(
         usage=TokenUsage.of(completion),
         latency_ms=latency_ms,
         truncated=truncated,
+        result_id=result_id,
         wire=completion.wire,
         notes=completion.notes,
     )

@@ -16,6 +16,7 @@ from ..config import Settings
 from ..schemas import Comparison, ModelAnswer, TokenUsage, Verdict
 from ..state import AppState
 from ..upstream import Message, Query, ThinkingRequest, UpstreamError
+from .calls import check_prompt_size, deadline_for
 from .errors import error_text
 from .inputs import Effort, MaxTokens, ModelId, ModelName, Prompt, System, Temperature
 from .judge import assign_labels, judge_prompt, parse_verdict
@@ -42,6 +43,7 @@ async def compare_models(
     Each model runs independently with its own deadline; one failing never fails the others. With `effort` each
     model thinks first; with `judge_model` a judge ranks the anonymised answers and synthesises the best one."""
     state = ctx.request_context.lifespan_context
+    check_prompt_size(prompt, system, state.settings)
     panel = _panel(models, state.settings)
     base = Query(
         model=panel[0],
@@ -90,19 +92,20 @@ async def _run_panel(
     state = ctx.request_context.lifespan_context
     watches = [StreamWatch(model) for model in panel]
     results: list[ModelAnswer | None] = [None] * len(panel)
-    cap = state.settings.max_output_chars // len(panel)
+    budget = max(state.settings.max_output_tokens // len(panel), 500)
 
     async def one(index: int) -> None:
         query = replace(base, model=panel[index])
         started = time.perf_counter()
         try:
-            completion = await state.client.complete(query, on_delta=watches[index].on_delta, deadline_s=timeout_s)
+            deadline = timeout_s or deadline_for(ctx)
+            completion = await state.client.complete(query, on_delta=watches[index].on_delta, deadline_s=deadline)
         except UpstreamError as error:
             message = error_text(error, model=panel[index], settings=state.settings)
             results[index] = ModelAnswer(model=panel[index], ok=False, error=message, latency_ms=_ms(started))
         else:
-            text, cut = cap_text(completion.text, cap)
-            reasoning = cap_text(completion.reasoning, cap)[0] if completion.reasoning else None
+            text, cut, result_id = cap_text(completion.text, budget, state.results)
+            reasoning = cap_text(completion.reasoning, budget // 2, state.results)[0] if completion.reasoning else None
             results[index] = ModelAnswer(
                 model=panel[index],
                 ok=True,
@@ -113,6 +116,7 @@ async def _run_panel(
                 usage=TokenUsage.of(completion),
                 latency_ms=_ms(started),
                 truncated=cut,
+                result_id=result_id,
                 notes=completion.notes,
             )
         done = sum(r is not None for r in results)

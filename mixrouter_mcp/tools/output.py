@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from ..results import ResultStore
 from ..schemas import Answer, Comparison, ModelAnswer, ThinkingAnswer, TokenUsage, Verdict
 
+_WIDE_FROM = 0x2E80  # CJK and beyond: about one token per character; Latin text: about four characters
 
-def cap_text(text: str, limit: int) -> tuple[str, bool]:
-    """`text` cut to `limit` characters with an explicit marker; Python strings cut on code points."""
-    if len(text) <= limit:
-        return text, False
-    marker = f"\n\n[truncated by mixrouter-mcp: the answer has {len(text):,} characters; showing the first {limit:,}]"
-    return text[:limit] + marker, True
+
+def cut_index(text: str, max_tokens: int) -> int | None:
+    """Where to cut `text` so its estimated tokens stay within `max_tokens`; None when it already fits."""
+    if len(text) <= max_tokens:
+        return None  # no character costs more than one token
+    budget = float(max_tokens)
+    for index, char in enumerate(text):
+        budget -= 1.0 if ord(char) >= _WIDE_FROM else 0.25
+        if budget < 0:
+            return index
+    return None
+
+
+def cap_text(text: str, max_tokens: int, results: ResultStore) -> tuple[str, bool, str | None]:
+    """`text` within `max_tokens` (estimated), cut on a code point with an explicit marker. The full text goes to
+    the result store; the marker says how to read the rest. Returns (shown text, cut?, result id)."""
+    cut = cut_index(text, max_tokens)
+    if cut is None:
+        return text, False, None
+    result_id = results.put(text)
+    marker = (
+        f"\n\n[truncated by mixrouter-mcp: {len(text):,} characters in all, {cut:,} shown. "
+        f'Read the rest with read_result(result_id="{result_id}", offset={cut}).]'
+    )
+    return text[:cut] + marker, True, result_id
 
 
 def footer(model: str, requested: str, usage: TokenUsage, latency_ms: int, finish: str | None, extra: str = "") -> str:

@@ -8,15 +8,16 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent
 from pydantic import Field
 
+from ..results import ResultStore
 from ..schemas import ThinkingAnswer, ThinkingSwitch, TokenUsage
 from ..state import AppState
 from ..upstream import Completion, Message, Query, ThinkingRequest
-from .calls import call_model
+from .calls import call_model, check_prompt_size
 from .images import load_images
 from .inputs import ApiChoice, Images, MaxTokens, ModelId, Prompt, System
 from .output import cap_text, thinking_text
 
-_MIN_REASONING_CHARS = 2_000
+_MIN_REASONING_TOKENS = 1_000
 
 
 async def extended_thinking(
@@ -40,6 +41,7 @@ async def extended_thinking(
     One effort knob is mapped to the model's own switch; the result keeps the answer and the reasoning apart and
     names the switch applied. Default model: the server's thinking model."""
     state = ctx.request_context.lifespan_context
+    check_prompt_size(prompt, system, state.settings)
     chosen = model or state.settings.default_thinking_model
     query = Query(
         model=chosen,
@@ -51,17 +53,21 @@ async def extended_thinking(
         thinking=ThinkingRequest(effort=effort, budget_tokens=budget_tokens),
     )
     completion, latency_ms = await call_model(ctx, query, verb="thinking with")
-    result = _result(completion, chosen, latency_ms, include_reasoning, state.settings.max_output_chars)
+    result = _result(completion, chosen, latency_ms, include_reasoning, state.settings.max_output_tokens, state.results)
     return CallToolResult(
         content=[TextContent(type="text", text=thinking_text(result))],
         structured_content=result.model_dump(mode="json"),
     )
 
 
-def _result(completion: Completion, chosen: str, latency_ms: int, include: bool, cap: int) -> ThinkingAnswer:
+def _result(
+    completion: Completion, chosen: str, latency_ms: int, include: bool, budget: int, results: ResultStore
+) -> ThinkingAnswer:
     notes = list(completion.notes)
-    answer, answer_cut = cap_text(completion.text, cap)
-    reasoning, reasoning_cut = cap_text(completion.reasoning, max(cap - len(answer), _MIN_REASONING_CHARS))
+    answer, answer_cut, answer_id = cap_text(completion.text, budget, results)
+    reasoning, reasoning_cut, reasoning_id = cap_text(
+        completion.reasoning, max(budget // 2, _MIN_REASONING_TOKENS), results
+    )
     reasoning_tokens = completion.usage.reasoning_tokens
     if not reasoning_tokens and completion.reasoning:
         reasoning_tokens = max(1, len(completion.reasoning) // 4)
@@ -79,5 +85,7 @@ def _result(completion: Completion, chosen: str, latency_ms: int, include: bool,
         usage=TokenUsage.of(completion),
         latency_ms=latency_ms,
         truncated=answer_cut or (include and reasoning_cut),
+        result_id=answer_id,
+        reasoning_result_id=reasoning_id if include else None,
         notes=notes,
     )

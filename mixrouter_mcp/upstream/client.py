@@ -20,6 +20,7 @@ from ..config import API_KEY_ENV, Settings
 from .errors import (
     ConnectFailed,
     DeadlineExceeded,
+    InsufficientCredits,
     InvalidResponse,
     MissingApiKey,
     StreamBroken,
@@ -29,7 +30,7 @@ from .errors import (
 )
 from .protocols import WIRE_FORMATS, StreamAssembler, WireFormat, models
 from .router import prepare
-from .sse import SseDecoder
+from .sse import SseDecoder, SseEvent
 from .types import Completion, Delta, HttpRequest, ModelInfo, Query
 
 logger = logging.getLogger(__name__)
@@ -132,7 +133,9 @@ class MixRouterClient:
         """Seconds to wait before the next try, or None when this error must not be retried."""
         if retries >= self._settings.max_retries or error.partial_text:
             return None
-        if error.should_retry is False or not (error.retryable or error.should_retry):
+        # A 402 is a wait-and-retry case only when the server says when (an in-flight spending budget).
+        retryable = error.retryable or (isinstance(error, InsufficientCredits) and error.retry_after is not None)
+        if error.should_retry is False or not (retryable or error.should_retry):
             return None
         backoff = min(self._settings.retry_backoff_s * 2**retries, _MAX_BACKOFF_S)
         delay = error.retry_after if error.retry_after is not None else backoff * (1 - 0.25 * random.random())
@@ -156,6 +159,12 @@ class MixRouterClient:
                 ) from exc
             except httpx2.PoolTimeout as exc:
                 raise ConnectFailed("no free connection to mixrouter (too many calls at once)") from exc
+            except httpx2.ReadTimeout as exc:
+                idle = self._settings.stream_idle_timeout_s
+                raise StreamStalled(f"mixrouter sent no response for {idle:g} s") from exc
+            except (httpx2.RemoteProtocolError, httpx2.ReadError, httpx2.WriteError) as exc:
+                # The connection dropped before any response: safe to try again.
+                raise ConnectFailed(f"the connection to mixrouter dropped: {type(exc).__name__}") from exc
 
     async def _send_completion(
         self, wire_format: WireFormat, request: HttpRequest, model: str, on_delta: DeltaHandler | None
@@ -188,6 +197,7 @@ class MixRouterClient:
         decoder = SseDecoder()
         idle = self._settings.stream_idle_timeout_s
         lines = response.aiter_lines()
+        streamed = False
         with anyio.CancelScope(deadline=anyio.current_time() + idle) as idle_scope:
             try:
                 async for line in lines:
@@ -195,13 +205,13 @@ class MixRouterClient:
                     if event is None:
                         continue
                     idle_scope.deadline = anyio.current_time() + idle
-                    await self._deliver(assembler.feed(event), on_delta)
+                    streamed = await self._feed(assembler, event, streamed, on_delta)
                     if assembler.done:
                         break
                 else:
                     last = decoder.flush()  # a final event not closed by a blank line
                     if last is not None:
-                        await self._deliver(assembler.feed(last), on_delta)
+                        streamed = await self._feed(assembler, last, streamed, on_delta)
             except (httpx2.TransportError, httpx2.StreamError) as exc:
                 raise StreamBroken(
                     f"the stream from mixrouter broke: {type(exc).__name__}", partial_text=assembler.partial_text
@@ -226,6 +236,22 @@ class MixRouterClient:
                 pass
 
     @staticmethod
-    async def _deliver(delta: Delta, on_delta: DeltaHandler | None) -> None:
-        if on_delta is not None and (delta.text or delta.reasoning):
-            await on_delta(delta)
+    async def _feed(assembler: StreamAssembler, event: SseEvent, streamed: bool, on_delta: DeltaHandler | None) -> bool:
+        """Feed one event; True once any answer or reasoning has streamed. An error after that point is never
+        retried (the tokens are already billed and shown), so it leaves as a broken stream."""
+        try:
+            delta = assembler.feed(event)
+        except UpstreamError as error:
+            if streamed and error.retryable:
+                raise StreamBroken(
+                    f"mixrouter stream failed mid-answer: {error.message}",
+                    status=error.status,
+                    request_id=error.request_id,
+                    partial_text=assembler.partial_text,
+                ) from error
+            raise
+        if delta.text or delta.reasoning:
+            if on_delta is not None:
+                await on_delta(delta)
+            return True
+        return streamed
