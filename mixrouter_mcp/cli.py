@@ -43,20 +43,20 @@ def _settings_from(args: argparse.Namespace) -> Settings:
 
 
 def serve(args: argparse.Namespace) -> None:
-    """Run the MCP server until the client goes away."""
+    """Run the MCP server until the client goes away, then leave at once."""
     settings = _settings_from(args)
-    key = settings.api_key_value()
-    configure_logging(settings.log_level, [key] if key else [])
+    configure_logging(settings.log_level, settings.secrets())
     import anyio
 
     from .server import build_server
-    from .transport import serve_http, serve_stdio
+    from .transport import check_bind, serve_http, serve_stdio
 
     server = build_server(settings)
     if args.http:
-        anyio.run(serve_http, server, args.host, args.port)
-    else:
-        anyio.run(serve_stdio, server)
+        check_bind(settings, args.host)
+        anyio.run(serve_http, server, settings, args.host, args.port)
+        return
+    anyio.run(serve_stdio, server)  # exits the process itself once done
 
 
 def main(argv: Sequence[str] | None = None) -> None:

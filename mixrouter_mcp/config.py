@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     )
     stream: bool = Field(default=True, description="Stream upstream answers (keeps long answers from idling).")
     log_level: str = Field(default="WARNING", description="Log level for stderr logs.")
+    mcp_auth_token: SecretStr | None = Field(
+        default=None, description="HTTP transport: clients must send Authorization: Bearer <token>."
+    )
+    mcp_allowed_hosts: str = Field(default="", description="HTTP: extra Host values accepted, comma-separated.")
+    mcp_allowed_origins: str = Field(default="", description="HTTP: extra Origin values accepted, comma-separated.")
+    mcp_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, description="HTTP: largest request body.")
 
     @field_validator("base_url")
     @classmethod
@@ -80,7 +86,7 @@ class Settings(BaseSettings):
         # OpenAI-style settings often end in /v1; our paths carry their own version prefix.
         return value.removesuffix("/v1")
 
-    @field_validator("api_key", mode="before")
+    @field_validator("api_key", "mcp_auth_token", mode="before")
     @classmethod
     def _blank_key_is_none(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -91,6 +97,11 @@ class Settings(BaseSettings):
         """Resolved directories local files may come from."""
         raw = [p for p in self.mcp_allowed_dirs.split(os.pathsep) if p.strip()] or [os.getcwd()]
         return [Path(p).expanduser().resolve() for p in raw]
+
+    def secrets(self) -> list[str]:
+        """Every configured secret, for the log redaction filter."""
+        values = [self.api_key, self.mcp_auth_token]
+        return [v.get_secret_value() for v in values if v is not None]
 
     def api_key_value(self) -> str | None:
         """The raw key, for the Authorization header only."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
 import time
+
+import anyio
 
 from mixrouter_mcp.emulator import BackgroundEmulator
 
@@ -36,3 +39,47 @@ def wait_for_port(port: int, timeout: float = 15.0) -> None:
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on port {port}")
+
+
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
+}
+
+
+async def raw_session(
+    emulator: BackgroundEmulator,
+    requests: list[dict[str, object] | str],
+    extra_lines: str = "",
+    wait_for: set[int] | None = None,
+    **env: str,
+) -> tuple[list[dict[str, object]], str, str]:
+    """Drive the real entry point over a raw pipe: initialize, send `requests` (objects, or raw lines sent as
+    they are), wait for the answers to `wait_for` (default: every request id), close stdin. Return every stdout
+    message (parsing fails if any line is not JSON), raw stdout and stderr."""
+    ids = {int(str(r["id"])) for r in requests if isinstance(r, dict) and "id" in r}
+    wanted = {1} | (ids if wait_for is None else wait_for)
+    async with await anyio.open_process(SERVER_COMMAND, env=server_env(emulator, **env)) as process:
+        assert process.stdin and process.stdout and process.stderr
+        out = bytearray()
+
+        async def read_until(ids: set[int]) -> None:
+            while ids - {json.loads(line).get("id") for line in out.decode().splitlines() if line.strip()}:
+                out.extend(await process.stdout.receive())  # type: ignore[union-attr]
+
+        with anyio.fail_after(30):
+            await process.stdin.send((json.dumps(INITIALIZE) + "\n").encode())
+            await read_until({1})
+            lines = [{"jsonrpc": "2.0", "method": "notifications/initialized"}, *requests]
+            payload = "".join((m if isinstance(m, str) else json.dumps(m)) + "\n" for m in lines) + extra_lines
+            await process.stdin.send(payload.encode())
+            await read_until(wanted)
+            await process.stdin.aclose()  # EOF: the server must exit promptly
+            out.extend(b"".join([chunk async for chunk in process.stdout]))
+        with anyio.fail_after(5):
+            await process.wait()
+        stderr = b"".join([chunk async for chunk in process.stderr]).decode()
+    stdout = out.decode()
+    return [json.loads(line) for line in stdout.splitlines()], stdout, stderr

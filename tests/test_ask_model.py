@@ -8,6 +8,7 @@ import pytest
 from mcp import Client
 
 from mixrouter_mcp.emulator import BackgroundEmulator
+from mixrouter_mcp.emulator.app import key_fingerprint
 from mixrouter_mcp.server import build_server
 
 from .conftest import ALL_TOOLS, TEST_KEY, make_settings, text_of
@@ -167,4 +168,4 @@ async def test_progress_only_when_asked(client: Client) -> None:
 async def test_key_is_sent_as_bearer_and_never_returned(client: Client, emulator: BackgroundEmulator) -> None:
     result = await client.call_tool("ask_model", {"prompt": "what is my key?", "model": "gpt-4o"})
     assert TEST_KEY not in text_of(result) and TEST_KEY not in str(result.structured_content)
-    assert emulator.recorder.exchanges()[-1].headers["authorization"] == "<present>"
+    assert emulator.recorder.exchanges()[-1].headers["authorization"] == key_fingerprint(TEST_KEY)

@@ -29,3 +29,19 @@ def test_last_event_without_blank_line_is_flushed() -> None:
 
 def test_empty_events_are_not_dispatched() -> None:
     assert list(parse_sse("\n\n\nevent: x\n\n")) == []
+
+
+def test_only_cr_lf_and_crlf_end_lines() -> None:
+    """U+2028, NEL and form feeds are text inside an event, not line ends (str.splitlines would split there)."""
+    body = 'data: {"t": "a\u2028b\x85c\x0cd"}\r\n\r\ndata: two\r\rdata: three\n\n'
+    assert [e.data for e in parse_sse(body)] == ['{"t": "a\u2028b\x85c\x0cd"}', "two", "three"]
+
+
+def test_crlf_split_across_chunks() -> None:
+    from mixrouter_mcp.upstream.sse import LineSplitter
+
+    text = "one\r\ntwo\rthree\n\nfour\u2028five\r\n"
+    for size in range(1, 6):
+        splitter = LineSplitter()
+        lines = [line for i in range(0, len(text), size) for line in splitter.feed(text[i : i + size])]
+        assert lines + splitter.flush() == ["one", "two", "three", "", "four\u2028five"], size

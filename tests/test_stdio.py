@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 
-import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
 from mixrouter_mcp.emulator import BackgroundEmulator
 
 from .conftest import ALL_TOOLS, TEST_KEY, text_of
-from .processes import SERVER_COMMAND, server_env
+from .processes import SERVER_COMMAND, raw_session, server_env
 
 pytestmark = pytest.mark.anyio
 
@@ -50,42 +48,6 @@ def _requests() -> list[dict[str, object]]:
             "params": {"name": "ask_model", "arguments": {"prompt": "x", "model": "gpt-4o~cut=3"}},
         },
     ]
-
-
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
-}
-
-
-async def raw_session(
-    emulator: BackgroundEmulator, requests: list[dict[str, object]], extra_lines: str = "", **env: str
-) -> tuple[list[dict[str, object]], str, str]:
-    """Drive the real entry point over a raw pipe; return every stdout message, raw stdout and stderr."""
-    wanted = {1} | {int(str(r["id"])) for r in requests if "id" in r}
-    async with await anyio.open_process(SERVER_COMMAND, env=server_env(emulator, **env)) as process:
-        assert process.stdin and process.stdout and process.stderr
-        out = bytearray()
-
-        async def read_until(ids: set[int]) -> None:
-            while ids - {json.loads(line).get("id") for line in out.decode().splitlines() if line.strip()}:
-                out.extend(await process.stdout.receive())  # type: ignore[union-attr]
-
-        with anyio.fail_after(30):
-            await process.stdin.send((json.dumps(INITIALIZE) + "\n").encode())
-            await read_until({1})
-            lines = [{"jsonrpc": "2.0", "method": "notifications/initialized"}, *requests]
-            await process.stdin.send(("".join(json.dumps(m) + "\n" for m in lines) + extra_lines).encode())
-            await read_until(wanted)
-            await process.stdin.aclose()  # EOF: the server must exit promptly
-            out.extend(b"".join([chunk async for chunk in process.stdout]))
-        with anyio.fail_after(5):
-            await process.wait()
-        stderr = b"".join([chunk async for chunk in process.stderr]).decode()
-    stdout = out.decode()
-    return [json.loads(line) for line in stdout.splitlines()], stdout, stderr  # raises if a line is not JSON
 
 
 async def test_stdout_is_only_json_rpc_and_the_key_never_shows(emulator: BackgroundEmulator) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -43,9 +44,15 @@ def _presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or request.headers.get("x-goog-api-key") or request.query_params.get("key")
 
 
+def key_fingerprint(key: str) -> str:
+    """How the emulator records a presented key: enough to tell which key it was, never the key itself."""
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
 def _public_headers(request: Request) -> dict[str, str]:
     secret = {"authorization", "x-api-key", "x-goog-api-key"}
-    return {k: ("<present>" if k in secret else v) for k, v in request.headers.items()}
+    presented = _presented_key(request) or ""
+    return {k: (key_fingerprint(presented) if k in secret else v) for k, v in request.headers.items()}
 
 
 async def _sleep_watching(request: Request, seconds: float) -> bool:
@@ -80,16 +87,19 @@ async def _admit(request: Request, state: EmulatorState, model_id: str | None) -
     if switches.faulty_status and (not switches.failfirst or state.failures[str(model_name)] < switches.failfirst):
         state.failures[str(model_name)] += 1
         exchange.end("error")
+        leaked = f"invalid upstream credential {_presented_key(request)}" if switches.leakkey else None
         return errors.error_response(
             switches.status,
+            message=leaked,
             shape=switches.shape,
             empty=switches.empty,
             html=switches.html,
             retry_after=switches.retryafter,
         )
-    if switches.badjson:
+    if switches.badjson or switches.empty200:
         exchange.end("completed")
-        return Response('{"id": "chatcmpl-broken", "choices": [', media_type="application/json")
+        body = "" if switches.empty200 else '{"id": "chatcmpl-broken", "choices": ['
+        return Response(body, media_type="application/json")
     model = catalogue.find(base)
     assert model is not None
     return Call(request=request, body=body, model=model, switches=switches, exchange=exchange)

@@ -14,14 +14,6 @@ def _not_blank(value: str) -> str:
     return value
 
 
-def _no_lone_surrogates(value: str) -> str:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("contains invalid Unicode (a lone surrogate); resend it as valid UTF-8") from exc
-    return value
-
-
 def _finite(value: float | None) -> float | None:
     if value is not None and not math.isfinite(value):
         raise ValueError("must be a finite number")
@@ -30,9 +22,8 @@ def _finite(value: float | None) -> float | None:
 
 Prompt = Annotated[
     str,
-    Field(min_length=1, max_length=1_000_000, description="The question or task for the model."),
+    Field(min_length=1, description="The question or task for the model."),
     AfterValidator(_not_blank),
-    AfterValidator(_no_lone_surrogates),
 ]
 MODEL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/@+~=-]*$"
 ModelName = Annotated[str, Field(min_length=1, max_length=200, pattern=MODEL_PATTERN)]
@@ -49,7 +40,6 @@ ModelId = Annotated[
 System = Annotated[
     str | None,
     Field(max_length=200_000, description="Optional system prompt: role, tone, constraints."),
-    AfterValidator(lambda v: None if v is None else _no_lone_surrogates(v)),
 ]
 Temperature = Annotated[
     float | None, Field(ge=0, le=2, description="Sampling temperature, 0-2."), AfterValidator(_finite)

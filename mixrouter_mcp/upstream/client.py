@@ -30,7 +30,7 @@ from .errors import (
 )
 from .protocols import WIRE_FORMATS, StreamAssembler, WireFormat, models
 from .router import prepare
-from .sse import SseDecoder, SseEvent
+from .sse import LineSplitter, SseDecoder, SseEvent
 from .types import Completion, Delta, HttpRequest, ModelInfo, Query
 
 logger = logging.getLogger(__name__)
@@ -196,7 +196,7 @@ class MixRouterClient:
         the idle timeout is stalled. One movable deadline, pushed forward on each data event, keeps this cheap."""
         decoder = SseDecoder()
         idle = self._settings.stream_idle_timeout_s
-        lines = response.aiter_lines()
+        lines = _sse_lines(response)
         streamed = False
         with anyio.CancelScope(deadline=anyio.current_time() + idle) as idle_scope:
             try:
@@ -255,3 +255,13 @@ class MixRouterClient:
                 await on_delta(delta)
             return True
         return streamed
+
+
+async def _sse_lines(response: httpx2.Response) -> AsyncIterator[str]:
+    """The body's lines as SSE defines them (CR, LF or CRLF), not as `str.splitlines` does."""
+    splitter = LineSplitter()
+    async for chunk in response.aiter_text():
+        for line in splitter.feed(chunk):
+            yield line
+    for line in splitter.flush():
+        yield line

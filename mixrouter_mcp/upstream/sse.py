@@ -1,9 +1,34 @@
-"""Server-sent events, parsed by the spec: comments ignored, multi-line data joined, CRLF accepted."""
+"""Server-sent events, parsed by the spec: lines end at CR, LF or CRLF only, comments are ignored, multi-line data
+is joined. (`str.splitlines`, which httpx's `aiter_lines` uses, also breaks at U+2028, NEL and form feeds: a model
+answer holding one of those would tear an event in two.)"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class LineSplitter:
+    """Text chunks in, complete lines out; a CR at the end of a chunk waits to see whether an LF follows."""
+
+    def __init__(self) -> None:
+        self._pending = ""
+
+    def feed(self, chunk: str) -> list[str]:
+        text = self._pending + chunk
+        parts = _LINE_END.split(text)
+        self._pending = parts.pop()
+        if text.endswith("\r") and not text.endswith("\r\n"):
+            # Maybe the first half of a CRLF split across chunks: keep the line open until the next chunk.
+            self._pending = parts.pop() + "\r" if parts else "\r"
+        return parts
+
+    def flush(self) -> list[str]:
+        rest, self._pending = self._pending, ""
+        return [line for line in _LINE_END.split(rest) if line] if rest else []
 
 
 @dataclass(frozen=True)
@@ -56,7 +81,8 @@ def is_comment(line: str) -> bool:
 
 def parse_sse(text: str) -> Iterator[SseEvent]:
     """Every event of a whole SSE body (for tests and fixtures)."""
-    yield from iter_events(text.splitlines())
+    splitter = LineSplitter()
+    yield from iter_events([*splitter.feed(text), *splitter.flush()])
 
 
 def iter_events(lines: Iterable[str]) -> Iterator[SseEvent]:
