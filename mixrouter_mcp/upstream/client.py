@@ -17,6 +17,7 @@ import httpx2
 
 from .. import __version__
 from ..config import API_KEY_ENV, Settings
+from ..logs import REDACTED
 from .errors import (
     ConnectFailed,
     DeadlineExceeded,
@@ -91,6 +92,14 @@ class MixRouterClient:
         completion.wire = prepared.wire.value
         completion.notes = [*prepared.notes, *completion.notes]
         completion.applied = prepared.applied
+        return self._scrubbed(completion)
+
+    def _scrubbed(self, completion: Completion) -> Completion:
+        """Whatever a model says, the key is never returned (a prompt may have carried it to the model)."""
+        key = self._settings.api_key_value()
+        if key and (key in completion.text or key in completion.reasoning):
+            completion.text = completion.text.replace(key, REDACTED)
+            completion.reasoning = completion.reasoning.replace(key, REDACTED)
         return completion
 
     async def list_models(self) -> list[ModelInfo]:
