@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -35,12 +36,20 @@ async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
         "stream_options": {"include_usage": True},
     }
     headers = {"Authorization": f"Bearer {KEY}"}
-    settings = Settings(_env_file=None, api_key=KEY, base_url=url)  # type: ignore[call-arg]
-    samples: dict[str, list[float]] = {"direct_httpx2": [], "ask_model_auto": [], "ask_model_legacy": []}
+    data_dir = tempfile.mkdtemp(prefix="mixrouter-bench-")
+    settings = Settings(_env_file=None, api_key=KEY, base_url=url, mcp_store=f"sqlite://{data_dir}/bench.sqlite3")  # type: ignore[call-arg]
+    stateless = Settings(_env_file=None, api_key=KEY, base_url=url, mcp_store="none")  # type: ignore[call-arg]
+    samples: dict[str, list[float]] = {
+        "direct_httpx2": [],
+        "ask_model_auto": [],
+        "ask_model_legacy": [],
+        "ask_model_auto_nostore": [],
+    }
     async with (
         httpx2.AsyncClient(base_url=url) as http,
         Client(build_server(settings), mode="auto") as auto,
         Client(build_server(settings), mode="legacy") as legacy,
+        Client(build_server(stateless), mode="auto") as nostore,
     ):
 
         async def direct() -> None:
@@ -56,6 +65,7 @@ async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
             "direct_httpx2": direct,
             "ask_model_auto": lambda: via(auto),
             "ask_model_legacy": lambda: via(legacy),
+            "ask_model_auto_nostore": lambda: via(nostore),
         }
         for index in range(warmup + calls):
             for name, run in runners.items():  # interleaved, so drift hits every path alike
@@ -76,7 +86,8 @@ def run(calls: int = 400, warmup: int = 40) -> dict[str, Any]:
     base = rows["direct_httpx2"]["median_ms"]
     for row in rows.values():
         row["added_median_ms"] = round(row["median_ms"] - base, 3)
-    print(f"ask_model added latency ({calls} calls each, interleaved; emulator with no delay)\n")
+    print(f"ask_model added latency ({calls} calls each, interleaved; emulator with no delay;")
+    print("the default store writes each exchange to SQLite before answering; nostore: MIXROUTER_MCP_STORE=none)\n")
     print(f"{'path':<20}{'median ms':>12}{'p90 ms':>10}{'p99 ms':>10}{'added (median)':>18}")
     for name, row in rows.items():
         print(

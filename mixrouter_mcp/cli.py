@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +16,9 @@ def _add_server_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="HTTP worker processes on the one port (share a Redis store)"
+    )
     parser.add_argument("--base-url", help="mixrouter base URL (overrides MIXROUTER_BASE_URL)")
     parser.add_argument("--model", help="default model (overrides MIXROUTER_DEFAULT_MODEL)")
     parser.add_argument("--deadline", type=float, help="per-call deadline in seconds (MIXROUTER_CALL_DEADLINE_S)")
@@ -51,12 +55,48 @@ def serve(args: argparse.Namespace) -> None:
     from .server import build_server
     from .transport import check_bind, serve_http, serve_stdio
 
+    if args.http and args.workers > 1:
+        check_bind(settings, args.host)
+        serve_workers(args, settings)
+        return
     server = build_server(settings)
     if args.http:
         check_bind(settings, args.host)
         anyio.run(serve_http, server, settings, args.host, args.port)
         return
     anyio.run(serve_stdio, server)  # exits the process itself once done
+
+
+def serve_workers(args: argparse.Namespace, settings: Settings) -> None:
+    """Several worker processes behind one port; each builds its server from the environment, so the flags
+    given here are handed down as variables."""
+    import uvicorn
+
+    from .asgi import BIND_HOST_ENV
+
+    overrides = {
+        "MIXROUTER_BASE_URL": args.base_url,
+        "MIXROUTER_DEFAULT_MODEL": args.model,
+        "MIXROUTER_CALL_DEADLINE_S": None if args.deadline is None else str(args.deadline),
+        "MIXROUTER_LOG_LEVEL": args.log_level,
+        BIND_HOST_ENV: args.host,
+    }
+    os.environ.update({name: value for name, value in overrides.items() if value is not None})
+    if not settings.mcp_store.startswith(("redis://", "rediss://", "unix://")):
+        print(
+            "note: workers share conversations through the SQLite file; use Redis to scale across machines",
+            file=sys.stderr,
+        )
+    uvicorn.run(
+        "mixrouter_mcp.asgi:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=1,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

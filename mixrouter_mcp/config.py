@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     )
     mcp_allowed_hosts: str = Field(default="", description="HTTP: extra Host values accepted, comma-separated.")
     mcp_allowed_origins: str = Field(default="", description="HTTP: extra Origin values accepted, comma-separated.")
+    mcp_store: str = Field(
+        default="",
+        description="Conversation store: redis://host:6379/0, sqlite:///path, none (off), or empty for the default.",
+    )
+    conversation_max_turns: int = Field(default=200, ge=2, le=100_000, description="Turns kept per conversation.")
+    conversation_max_threads: int = Field(default=1000, ge=1, description="Conversations kept in all.")
+    conversation_ttl_days: float = Field(default=30.0, gt=0, description="Conversations unused this long expire.")
     mcp_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, description="HTTP: largest request body.")
 
     @field_validator("base_url")

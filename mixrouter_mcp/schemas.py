@@ -39,6 +39,7 @@ class Answer(BaseModel):
     latency_ms: int = Field(description="Wall time of the upstream call, retries included.")
     truncated: bool = Field(default=False, description="True when the answer was cut at the server's output cap.")
     result_id: str | None = Field(default=None, description="When truncated: pass to read_result for the rest.")
+    conversation_id: str | None = Field(default=None, description="Pass back to continue this conversation.")
     wire: str = Field(default="", description="Wire format used: chat, responses, messages or gemini.")
     notes: list[str] = Field(default_factory=list, description="Parameters changed or dropped for this model, and why.")
 
@@ -67,6 +68,7 @@ class ThinkingAnswer(BaseModel):
     truncated: bool = Field(default=False, description="True when answer or reasoning was cut at the output cap.")
     result_id: str | None = Field(default=None, description="When the answer was cut: pass to read_result.")
     reasoning_result_id: str | None = Field(default=None, description="When the reasoning was cut: read_result.")
+    conversation_id: str | None = Field(default=None, description="Pass back to continue this conversation.")
     notes: list[str] = Field(default_factory=list, description="What was adjusted for this model, and why.")
 
 
@@ -128,6 +130,8 @@ class Comparison(BaseModel):
     failed: int
     wall_ms: int = Field(description="Wall time of the whole panel (models run concurrently).")
     judge: Verdict | None = None
+    conversation_id: str | None = Field(default=None, description="Pass back to continue this conversation.")
+    notes: list[str] = Field(default_factory=list)
 
 
 class ResultPage(BaseModel):
@@ -138,3 +142,43 @@ class ResultPage(BaseModel):
     text: str
     next_offset: int | None = Field(description="Pass as offset to read on; null at the end.")
     total_chars: int
+
+
+class TurnView(BaseModel):
+    role: str
+    content: str
+    model: str | None = Field(default=None, description="The model that answered (assistant turns).")
+    tool: str
+    at: str = Field(description="When, ISO 8601 UTC.")
+
+
+class ConversationView(BaseModel):
+    """A whole conversation."""
+
+    id: str
+    title: str
+    system: str | None
+    models: list[str]
+    turns: list[TurnView]
+    created_at: str
+    updated_at: str
+
+
+class ConversationItem(BaseModel):
+    id: str
+    title: str
+    models: list[str]
+    turns: int
+    updated_at: str
+
+
+class ConversationList(BaseModel):
+    """Conversations kept, most recently updated first."""
+
+    conversations: list[ConversationItem]
+    count: int
+
+
+class Deleted(BaseModel):
+    conversation_id: str
+    deleted: bool = Field(description="False when there was no such conversation.")

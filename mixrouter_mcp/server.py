@@ -13,7 +13,18 @@ from . import __version__
 from .config import Settings
 from .results import ResultStore
 from .state import AppState
-from .tools import ask_model, compare_models, extended_thinking, list_models, read_result
+from .store import open_store
+from .tools import (
+    ask_model,
+    compare_models,
+    conversation_resource,
+    delete_conversation,
+    extended_thinking,
+    get_conversation,
+    list_conversations,
+    list_models,
+    read_result,
+)
 from .upstream import MixRouterClient
 
 INSTRUCTIONS = (
@@ -30,8 +41,12 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
         results = ResultStore(settings.result_store_entries, ttl_s=settings.result_ttl_s)
-        async with MixRouterClient(settings, transport=transport) as client:
-            yield AppState(settings=settings, client=client, results=results)
+        store = open_store(settings)
+        try:
+            async with MixRouterClient(settings, transport=transport) as client:
+                yield AppState(settings=settings, client=client, results=results, store=store)
+        finally:
+            await store.aclose()
 
     server: MCPServer[AppState] = MCPServer(
         "mixrouter-mcp",
@@ -51,4 +66,20 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         title="Read the rest of a result",
         annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False, idempotent_hint=True),
     )(read_result)
+    local_read = ToolAnnotations(read_only_hint=True, open_world_hint=False, idempotent_hint=True)
+    server.tool(title="List conversations", annotations=local_read)(list_conversations)
+    server.tool(title="Read a conversation", annotations=local_read)(get_conversation)
+    server.tool(
+        title="Delete a conversation",
+        annotations=ToolAnnotations(
+            read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False
+        ),
+    )(delete_conversation)
+    server.resource(
+        "mixrouter://conversations/{conversation_id}",
+        name="conversation",
+        title="A conversation",
+        description="Every turn of a conversation, as JSON.",
+        mime_type="application/json",
+    )(conversation_resource)
     return server

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .config import Settings
 from .results import ResultStore
+from .store import ConversationStore
 from .upstream import MixRouterClient
 
 
@@ -14,3 +15,4 @@ class AppState:
     settings: Settings
     client: MixRouterClient
     results: ResultStore
+    store: ConversationStore

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -16,7 +20,16 @@ from mixrouter_mcp.server import build_server
 # A distinctive secret: tests search every output for it to prove it never leaks.
 TEST_KEY = "sk-test-SECRET-7f3a9c2e1b5d4e6f8a0b"
 MODES = ["auto", "legacy"]
-ALL_TOOLS = {"ask_model", "compare_models", "extended_thinking", "list_models", "read_result"}
+ALL_TOOLS = {
+    "ask_model",
+    "compare_models",
+    "delete_conversation",
+    "extended_thinking",
+    "get_conversation",
+    "list_conversations",
+    "list_models",
+    "read_result",
+}
 
 
 @pytest.fixture(scope="session")
@@ -25,11 +38,13 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's own MIXROUTER_* variables must not leak into tests."""
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A developer's own MIXROUTER_* variables must not leak into tests, nor tests into the user's data directory:
+    the default conversation store lands in a fresh directory per test (child processes inherit it)."""
     for name in list(os.environ):
         if name.startswith("MIXROUTER_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +78,43 @@ async def client(settings: Settings, mode: str) -> AsyncIterator[Client]:
 def text_of(result: Any) -> str:
     """All text blocks of a tool result, joined."""
     return "\n".join(getattr(block, "text", "") for block in result.content)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """A real redis-server on a free loopback port, for this test session only."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing in CI: .ci/run installs the Debian package redis-server")
+        pytest.skip("redis-server is not installed here (apt-get install redis-server): Redis tests skipped")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The Redis server, emptied for this test."""
+    import redis
+
+    with redis.Redis.from_url(redis_server) as connection:
+        connection.flushdb()
+    return redis_server

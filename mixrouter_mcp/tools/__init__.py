@@ -2,8 +2,19 @@
 
 from .ask import ask_model
 from .compare import compare_models
+from .conversations import conversation_resource, delete_conversation, get_conversation, list_conversations
 from .models import list_models
 from .results import read_result
 from .thinking import extended_thinking
 
-__all__ = ["ask_model", "compare_models", "extended_thinking", "list_models", "read_result"]
+__all__ = [
+    "ask_model",
+    "compare_models",
+    "conversation_resource",
+    "delete_conversation",
+    "extended_thinking",
+    "get_conversation",
+    "list_conversations",
+    "list_models",
+    "read_result",
+]

@@ -9,10 +9,11 @@ from mcp.types import CallToolResult, TextContent
 
 from ..schemas import Answer, TokenUsage
 from ..state import AppState
-from ..upstream import Message, Query
+from ..upstream import Query
+from . import threads
 from .calls import call_model, check_prompt_size
 from .images import load_images
-from .inputs import ApiChoice, Images, MaxTokens, ModelId, Prompt, System, Temperature, TopP
+from .inputs import ApiChoice, ConversationId, Images, MaxTokens, ModelId, Prompt, System, Temperature, TopP
 from .output import answer_text, cap_text
 
 
@@ -26,18 +27,21 @@ async def ask_model(
     max_tokens: MaxTokens = None,
     images: Images = None,
     api: ApiChoice = "auto",
+    conversation_id: ConversationId = None,
 ) -> Annotated[CallToolResult, Answer]:
     """Ask one model behind mixrouter (GPT, Claude, Gemini, DeepSeek, Qwen, Doubao, ...) and return its answer.
 
-    The result names the model that actually answered, token usage and latency. Use it for a second opinion or
-    to hand off a sub-task."""
+    The result names the model that actually answered, token usage, latency and a conversation_id to continue
+    the thread, with this or any other model. Use it for a second opinion or to hand off a sub-task."""
     state = ctx.request_context.lifespan_context
     check_prompt_size(prompt, system, state.settings)
     chosen = model or state.settings.default_model
+    conversation = await threads.load(state, conversation_id)
+    thread = threads.fit(conversation, prompt, await load_images(images, state.settings), chosen, system, max_tokens)
     query = Query(
         model=chosen,
-        messages=(Message("user", prompt, await load_images(images, state.settings)),),
-        system=system,
+        messages=thread.messages,
+        system=thread.system,
         temperature=temperature,
         top_p=top_p,
         max_tokens=max_tokens,
@@ -45,18 +49,30 @@ async def ask_model(
         api=api,
     )
     completion, latency_ms = await call_model(ctx, query)
+    served = completion.model or chosen
+    saved_id, saved_notes = await threads.record(
+        state,
+        conversation_id,
+        tool="ask_model",
+        prompt=prompt,
+        answer=completion.text,
+        answered_by=served,
+        system=system,
+        models=[served],
+    )
     text, truncated, result_id = cap_text(completion.text, state.settings.max_output_tokens, state.results)
     answer = Answer(
         text=text,
-        model=completion.model or chosen,
+        model=served,
         requested_model=chosen,
         finish_reason=completion.finish_reason,
         usage=TokenUsage.of(completion),
         latency_ms=latency_ms,
         truncated=truncated,
         result_id=result_id,
+        conversation_id=saved_id,
         wire=completion.wire,
-        notes=completion.notes,
+        notes=[*thread.notes, *completion.notes, *saved_notes],
     )
     return CallToolResult(
         content=[TextContent(type="text", text=answer_text(answer))],

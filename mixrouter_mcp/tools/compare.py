@@ -16,9 +16,10 @@ from ..config import Settings
 from ..schemas import Comparison, ModelAnswer, TokenUsage, Verdict
 from ..state import AppState
 from ..upstream import Message, Query, ThinkingRequest, UpstreamError
+from . import threads
 from .calls import check_prompt_size, deadline_for
 from .errors import error_text
-from .inputs import Effort, MaxTokens, ModelId, ModelName, Prompt, System, Temperature
+from .inputs import ConversationId, Effort, MaxTokens, ModelId, ModelName, Prompt, System, Temperature
 from .judge import assign_labels, judge_prompt, parse_verdict
 from .output import cap_text, comparison_text
 from .progress import ProgressReporter, StreamWatch, heartbeat
@@ -37,6 +38,7 @@ async def compare_models(
     effort: Effort | None = None,
     timeout_s: Annotated[float | None, Field(gt=0, le=600, description="Deadline per model, in seconds.")] = None,
     judge_model: ModelId = None,
+    conversation_id: ConversationId = None,
 ) -> Annotated[CallToolResult, Comparison]:
     """Ask several models the same prompt at once and return their answers side by side, in the order given.
 
@@ -45,9 +47,10 @@ async def compare_models(
     state = ctx.request_context.lifespan_context
     check_prompt_size(prompt, system, state.settings)
     panel = _panel(models, state.settings)
+    conversation = await threads.load(state, conversation_id)
     base = Query(
         model=panel[0],
-        messages=(Message("user", prompt),),
+        messages=(),
         system=system,
         temperature=temperature,
         max_tokens=max_tokens,
@@ -57,19 +60,51 @@ async def compare_models(
     started = time.perf_counter()
     reporter = ProgressReporter(ctx)
     await reporter.send(f"asking {len(panel)} models at once: {', '.join(panel)}")
-    results = await _run_panel(ctx, base, panel, timeout_s, reporter)
+    fitted = {model: threads.fit(conversation, prompt, (), model, system, max_tokens) for model in panel}
+    results = await _run_panel(ctx, base, fitted, timeout_s, reporter)
     verdict = await _judge(ctx, prompt, results, judge_model, reporter) if judge_model else None
+    saved_id, notes = await _record(ctx, conversation_id, prompt, system, results, verdict)
     comparison = Comparison(
         results=results,
         succeeded=sum(r.ok for r in results),
         failed=sum(not r.ok for r in results),
         wall_ms=round((time.perf_counter() - started) * 1000),
         judge=verdict,
+        conversation_id=saved_id,
+        notes=[*dict.fromkeys(n for t in fitted.values() for n in t.notes), *notes],
     )
     return CallToolResult(
         content=[TextContent(type="text", text=comparison_text(comparison))],
         structured_content=comparison.model_dump(mode="json"),
         is_error=comparison.succeeded == 0,
+    )
+
+
+async def _record(
+    ctx: Context[AppState],
+    conversation_id: str | None,
+    prompt: str,
+    system: str | None,
+    results: list[ModelAnswer],
+    verdict: Verdict | None,
+) -> tuple[str | None, list[str]]:
+    """The panel goes into the thread as one exchange: every answer, labelled, then the judge's synthesis."""
+    answered = [r for r in results if r.ok]
+    if not answered:
+        return conversation_id, []
+    sections = [f"[{r.served_model or r.model}]\n{r.text}" for r in answered]
+    if verdict is not None and verdict.ok and verdict.best_answer:
+        sections.append(f"[judge {verdict.judge_model}: best answer]\n{verdict.best_answer}")
+    models = [r.served_model or r.model for r in answered]
+    return await threads.record(
+        ctx.request_context.lifespan_context,
+        conversation_id,
+        tool="compare_models",
+        prompt=prompt,
+        answer="\n\n".join(sections),
+        answered_by="panel: " + ", ".join(models),
+        system=system,
+        models=models,
     )
 
 
@@ -86,16 +121,22 @@ def _panel(models: list[str], settings: Settings) -> list[str]:
 
 
 async def _run_panel(
-    ctx: Context[AppState], base: Query, panel: list[str], timeout_s: float | None, reporter: ProgressReporter
+    ctx: Context[AppState],
+    base: Query,
+    fitted: dict[str, threads.Thread],
+    timeout_s: float | None,
+    reporter: ProgressReporter,
 ) -> list[ModelAnswer]:
     """Every model at once, under one task group: cancelling the call cancels every upstream request."""
     state = ctx.request_context.lifespan_context
+    panel = list(fitted)
     watches = [StreamWatch(model) for model in panel]
     results: list[ModelAnswer | None] = [None] * len(panel)
     budget = max(state.settings.max_output_tokens // len(panel), 500)
 
     async def one(index: int) -> None:
-        query = replace(base, model=panel[index])
+        thread = fitted[panel[index]]
+        query = replace(base, model=panel[index], messages=thread.messages, system=thread.system)
         started = time.perf_counter()
         try:
             deadline = timeout_s or deadline_for(ctx)

@@ -59,3 +59,10 @@ ApiChoice = Annotated[
     Field(description="Wire format; auto picks the one that keeps the vendor's features."),
 ]
 Effort = Annotated[Literal["low", "medium", "high", "max"], Field(description="How hard the model should think.")]
+ConversationId = Annotated[
+    str | None,
+    Field(
+        pattern=r"^conv_[A-Za-z0-9_-]{8,64}$",
+        description="Continue this conversation (its earlier turns are sent as history); omit to start a new one.",
+    ),
+]

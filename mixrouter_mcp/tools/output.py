@@ -4,20 +4,7 @@ from __future__ import annotations
 
 from ..results import ResultStore
 from ..schemas import Answer, Comparison, ModelAnswer, ThinkingAnswer, TokenUsage, Verdict
-
-_WIDE_FROM = 0x2E80  # CJK and beyond: about one token per character; Latin text: about four characters
-
-
-def cut_index(text: str, max_tokens: int) -> int | None:
-    """Where to cut `text` so its estimated tokens stay within `max_tokens`; None when it already fits."""
-    if len(text) <= max_tokens:
-        return None  # no character costs more than one token
-    budget = float(max_tokens)
-    for index, char in enumerate(text):
-        budget -= 1.0 if ord(char) >= _WIDE_FROM else 0.25
-        if budget < 0:
-            return index
-    return None
+from ..tokens import cut_index
 
 
 def cap_text(text: str, max_tokens: int, results: ResultStore) -> tuple[str, bool, str | None]:

@@ -103,3 +103,22 @@ def can_think(model: str) -> bool:
     if family in patterns:
         return bool(patterns[family].search(name))
     return family is Family.DEEPSEEK
+
+
+# Context windows in tokens, by id pattern, first match wins; a conservative default for the unknown.
+_CONTEXT_WINDOWS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"gemini-(1\.5|2|3)"), 1_000_000),
+    (re.compile(r"gpt-4\.1"), 1_000_000),
+    (re.compile(r"gpt-5"), 400_000),
+    (re.compile(r"claude"), 200_000),
+    (re.compile(r"^o\d"), 200_000),
+    (re.compile(r"qwen3|qwen-(max|plus)"), 128_000),
+    (re.compile(r"deepseek|doubao|gpt-4o|kimi|grok"), 128_000),
+)
+DEFAULT_CONTEXT_WINDOW = 32_000
+
+
+def context_window(model: str) -> int:
+    """The model's context window in tokens (conservative when unknown)."""
+    name = bare_model(model)
+    return next((size for pattern, size in _CONTEXT_WINDOWS if pattern.search(name)), DEFAULT_CONTEXT_WINDOW)

@@ -1,0 +1,66 @@
+"""Conversation stores: SQLite by default (embedded, one file), Redis for several server processes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ..config import Settings
+from .base import (
+    Conversation,
+    ConversationCorrupt,
+    ConversationError,
+    ConversationNotFound,
+    ConversationStore,
+    ConversationSummary,
+    Limits,
+    Turn,
+)
+from .disabled import DisabledStore
+from .sqlite import SqliteStore
+
+__all__ = [
+    "Conversation",
+    "ConversationCorrupt",
+    "ConversationError",
+    "ConversationNotFound",
+    "ConversationStore",
+    "ConversationSummary",
+    "Limits",
+    "Turn",
+    "default_sqlite_path",
+    "open_store",
+]
+
+
+def default_sqlite_path() -> Path:
+    """The user's data directory: XDG on Linux, Application Support on macOS, LOCALAPPDATA on Windows."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "mixrouter-mcp" / "conversations.sqlite3"
+
+
+def open_store(settings: Settings) -> ConversationStore:
+    """The store `MIXROUTER_MCP_STORE` names: `redis://...`, `sqlite:///path`, `none`, or empty for the default."""
+    limits = Limits(
+        max_turns=settings.conversation_max_turns,
+        max_threads=settings.conversation_max_threads,
+        ttl_s=settings.conversation_ttl_days * 86400,
+    )
+    url = settings.mcp_store.strip()
+    if url.lower() == "none":
+        return DisabledStore()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from .redis import RedisStore
+
+        return RedisStore(url, limits)
+    if url.startswith("sqlite://"):
+        return SqliteStore(Path(url.removeprefix("sqlite://")).expanduser(), limits)
+    if url:
+        raise ValueError(f"MIXROUTER_MCP_STORE must be redis://..., sqlite:///path, none or empty; got {url!r}")
+    return SqliteStore(default_sqlite_path(), limits)

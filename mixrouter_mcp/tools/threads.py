@@ -1,0 +1,113 @@
+"""Conversations as the tools use them: earlier turns sent as history, fitted to the model's context, and each
+new exchange recorded. A store failure after an answer never loses the answer: it becomes a note."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+from ..state import AppState
+from ..store import Conversation, ConversationError, Turn
+from ..tokens import estimate_tokens
+from ..upstream import Image, Message
+from ..upstream.routing import context_window
+
+logger = logging.getLogger(__name__)
+ANSWER_RESERVE_TOKENS = 8192  # room left for the answer when the call sets no max_tokens
+_PER_MESSAGE_TOKENS = 4
+
+
+@dataclass
+class Thread:
+    """What one call sends: history plus the new prompt, the system prompt in force, and notes."""
+
+    messages: tuple[Message, ...]
+    system: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+async def load(state: AppState, conversation_id: str | None) -> Conversation | None:
+    """The conversation to continue, or a `ToolError` saying why it cannot be."""
+    if not conversation_id:
+        return None
+    try:
+        return await state.store.get(conversation_id)
+    except ConversationError as error:
+        raise ToolError(f"{error}. Call list_conversations for the ids kept, or omit conversation_id.") from error
+    except Exception as error:
+        logger.warning("conversation store failed on read: %s", error)
+        raise ToolError(f"the conversation store is unavailable ({type(error).__name__}); try again later") from error
+
+
+def _exchanges(turns: Sequence[Turn]) -> list[tuple[Turn, ...]]:
+    """Turns grouped as (user, assistant) exchanges, newest last; a lone leading turn is left out."""
+    grouped: list[tuple[Turn, ...]] = []
+    index = len(turns) - 1
+    while index >= 1:
+        if turns[index].role == "assistant" and turns[index - 1].role == "user":
+            grouped.append((turns[index - 1], turns[index]))
+            index -= 2
+        else:
+            index -= 1
+    return grouped[::-1]
+
+
+def fit(
+    conversation: Conversation | None,
+    prompt: str,
+    images: tuple[Image, ...],
+    model: str,
+    system: str | None,
+    max_tokens: int | None,
+) -> Thread:
+    """History that fits `model`'s context with the new prompt, dropping the oldest exchanges first."""
+    system = system or (conversation.system if conversation else None)
+    exchanges = _exchanges(conversation.turns) if conversation else []
+    budget = context_window(model) - (max_tokens or ANSWER_RESERVE_TOKENS)
+    budget -= estimate_tokens(system or "") + estimate_tokens(prompt) + _PER_MESSAGE_TOKENS * 2
+    kept: list[tuple[Turn, ...]] = []
+    for exchange in reversed(exchanges):
+        cost = sum(estimate_tokens(turn.content) + _PER_MESSAGE_TOKENS for turn in exchange)
+        if cost > budget:
+            break
+        kept.insert(0, exchange)
+        budget -= cost
+    notes = []
+    if len(kept) < len(exchanges):
+        dropped = len(exchanges) - len(kept)
+        notes.append(f"the {dropped} oldest exchange(s) of the conversation were left out to fit {model}'s context")
+    history = [Message(turn.role, turn.content) for exchange in kept for turn in exchange]
+    return Thread((*history, Message("user", prompt, images)), system, notes)
+
+
+def title_of(prompt: str) -> str:
+    first = prompt.strip().splitlines()[0] if prompt.strip() else ""
+    return first if len(first) <= 80 else first[:79] + "…"
+
+
+async def record(
+    state: AppState,
+    conversation_id: str | None,
+    *,
+    tool: str,
+    prompt: str,
+    answer: str,
+    answered_by: str,
+    system: str | None,
+    models: list[str],
+) -> tuple[str | None, list[str]]:
+    """Append the exchange; (conversation id, notes). A failing store is a note, not a lost answer."""
+    now = time.time()
+    turns = [Turn("user", prompt, None, tool, now), Turn("assistant", answer, answered_by, tool, now)]
+    try:
+        new_id = await state.store.append(conversation_id, turns, title=title_of(prompt), system=system, models=models)
+    except ConversationError as error:
+        return conversation_id, [f"the exchange was not saved: {error}"]
+    except Exception as error:
+        logger.warning("conversation store failed on write: %s", error)
+        return conversation_id, [f"the exchange could not be saved to the conversation ({type(error).__name__})"]
+    return new_id or None, []
