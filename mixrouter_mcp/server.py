@@ -19,8 +19,11 @@ from .tools import (
     compare_models,
     conversation_resource,
     delete_conversation,
+    download_video,
     extended_thinking,
+    generate_video,
     get_conversation,
+    get_video_task,
     list_conversations,
     list_models,
     read_result,
@@ -75,6 +78,15 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
             read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False
         ),
     )(delete_conversation)
+    # Video tasks are billed and created upstream: not read-only, not idempotent.
+    server.tool(title="Generate a video", annotations=ToolAnnotations(read_only_hint=False, open_world_hint=True))(
+        generate_video
+    )
+    server.tool(title="Check a video task", annotations=_CALLS_A_MODEL)(get_video_task)
+    server.tool(
+        title="Save a video",
+        annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True),
+    )(download_video)
     server.resource(
         "mixrouter://conversations/{conversation_id}",
         name="conversation",

@@ -24,9 +24,18 @@ async def test_tools_have_input_and_output_schemas_and_annotations(client: Clien
         assert tool.output_schema is not None and tool.output_schema["type"] == "object"
         assert tool.annotations is not None
         # Every tool that calls a model reaches the outside world; the others only read or change our own stores.
-        calls_a_model = tool.name in ("ask_model", "extended_thinking", "compare_models", "list_models")
-        assert tool.annotations.open_world_hint is calls_a_model
-        assert tool.annotations.read_only_hint is (tool.name != "delete_conversation")
+        reaches_out = tool.name in (
+            "ask_model",
+            "extended_thinking",
+            "compare_models",
+            "list_models",
+            "generate_video",
+            "get_video_task",
+            "download_video",
+        )
+        assert tool.annotations.open_world_hint is reaches_out
+        changes_something = tool.name in ("delete_conversation", "generate_video", "download_video")
+        assert tool.annotations.read_only_hint is not changes_something
     assert tools["ask_model"].input_schema["required"] == ["prompt"]
     assert set(tools["ask_model"].output_schema["properties"]) >= {
         "text",

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import catalogue, errors
+from . import catalogue, errors, videos
 from .call import Call
 from .chat import chat_completions
 from .gemini import generate
@@ -35,6 +35,7 @@ class EmulatorState:
         self.recorder = recorder
         self.failures: Counter[str] = Counter()
         self.prompt_cache: set[str] = set()  # system prompts already written to the (emulated) prompt cache
+        self.video_tasks: dict[str, videos.VideoTask] = {}
 
 
 def _presented_key(request: Request) -> str | None:
@@ -174,6 +175,28 @@ def create_app(api_key: str = DEFAULT_KEY, recorder: Recorder | None = None) -> 
         ]
         return JSONResponse({"success": True, "object": "list", "data": data})
 
+    def video_route(shape: str) -> Callable[[Request], Awaitable[Response]]:
+        async def submit(call: Call) -> Response:
+            return await videos.submit(call, state.video_tasks, shape)
+
+        admitted = _wire(state, submit)
+
+        async def poll(request: Request) -> Response:
+            state.recorder.record(Exchange(request.method, request.url.path, "", None, _public_headers(request))).end(
+                "completed"
+            )
+            if _presented_key(request) != state.api_key:
+                return errors.error_response(401)
+            return videos.poll(request, state.video_tasks, shape)
+
+        async def endpoint(request: Request) -> Response:
+            return await (admitted(request) if request.method == "POST" else poll(request))
+
+        return endpoint
+
+    async def video_file(request: Request) -> Response:
+        return videos.file(request, state.video_tasks)
+
     async def exchanges(request: Request) -> Response:
         return JSONResponse(state.recorder.snapshot())
 
@@ -185,6 +208,11 @@ def create_app(api_key: str = DEFAULT_KEY, recorder: Recorder | None = None) -> 
         Route("/v1/responses", _wire(state, responses), methods=["POST"]),
         Route("/v1/messages", _wire(state, messages), methods=["POST"]),
         Route("/v1beta/models/{target:path}", _wire(state, None), methods=["POST"]),
+        Route("/v1/videos", video_route("videos"), methods=["POST"]),
+        Route("/v1/videos/{task_id}", video_route("videos"), methods=["GET"]),
+        Route("/v1/video/generations", video_route("generations"), methods=["POST"]),
+        Route("/v1/video/generations/{task_id}", video_route("generations"), methods=["GET"]),
+        Route("/_emulator/files/{name}", video_file, methods=["GET"]),
         Route("/v1/models", list_models, methods=["GET"]),
         Route("/_emulator/exchanges", exchanges, methods=["GET"]),
         Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),

@@ -6,14 +6,18 @@ from .conversations import conversation_resource, delete_conversation, get_conve
 from .models import list_models
 from .results import read_result
 from .thinking import extended_thinking
+from .video import download_video, generate_video, get_video_task
 
 __all__ = [
     "ask_model",
     "compare_models",
     "conversation_resource",
     "delete_conversation",
+    "download_video",
     "extended_thinking",
+    "generate_video",
     "get_conversation",
+    "get_video_task",
     "list_conversations",
     "list_models",
     "read_result",

@@ -10,6 +10,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio
@@ -101,6 +102,38 @@ class MixRouterClient:
             completion.text = completion.text.replace(key, REDACTED)
             completion.reasoning = completion.reasoning.replace(key, REDACTED)
         return completion
+
+    async def call_json(self, request: HttpRequest) -> Any:
+        """One JSON request with the usual retries, deadline and error mapping (video task routes use it)."""
+
+        async def attempt() -> Any:
+            async with self._open(request) as response:
+                return await self._read_json(response)
+
+        return await self._call(attempt)
+
+    async def download(self, url: str, destination: Path, max_bytes: int) -> tuple[int, str]:
+        """Stream `url` into `destination`; (bytes written, content type). The key is never sent: video URLs are
+        signed and usually live on another host."""
+        written = 0
+        try:
+            async with self._slots, self._http.stream("GET", url) as response:
+                if response.status_code >= 400:
+                    raise error_from_response(response.status_code, response.headers, await response.aread())
+                content_type = response.headers.get("content-type", "")
+                async with await anyio.open_file(destination, "wb") as file:
+                    async for chunk in response.aiter_bytes():
+                        written += len(chunk)
+                        if written > max_bytes:
+                            raise InvalidResponse(
+                                f"the video is larger than {max_bytes:,} bytes (MIXROUTER_MAX_VIDEO_BYTES)"
+                            )
+                        await file.write(chunk)
+        except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
+            raise ConnectFailed(f"cannot reach {httpx2.URL(url).host}: {type(exc).__name__}") from exc
+        except httpx2.TransportError as exc:
+            raise StreamBroken(f"the download broke off: {type(exc).__name__}") from exc
+        return written, content_type
 
     async def list_models(self) -> list[ModelInfo]:
         """The models mixrouter serves to this key."""

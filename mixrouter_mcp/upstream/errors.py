@@ -139,6 +139,9 @@ def _error_fields(payload: Any) -> tuple[str, str | None, str | None] | None:
     if isinstance(error, str):
         return error, None, None
     if not isinstance(error, dict):
+        if isinstance(payload.get("message"), str) and payload.get("code") not in (None, "success", 0):
+            # new-api's task routes: {"code": "task_not_exist", "message": "task_not_exist", "data": null}
+            return payload["message"], None, str(payload["code"])
         return None
     message = str(error.get("message") or "").strip()
     error_type = error.get("type") or error.get("status")

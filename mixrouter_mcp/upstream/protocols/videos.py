@@ -1,0 +1,164 @@
+"""Video generation tasks (Doubao Seedance through mixrouter): submit, poll, normalise. Pure.
+
+Two path shapes exist (protocols.md §7.3): `POST /v1/videos` + `GET /v1/videos/{id}` (mixrouter's doc, OpenAI video
+objects) and `POST /v1/video/generations` + `GET /v1/video/generations/{id}` (new-api task objects, `{code, data}`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import quote
+
+from ..errors import InvalidResponse, NotFound, UpstreamError, error_from_payload
+from ..types import HttpRequest, Image
+from .common import as_dict
+
+VideoApi = Literal["videos", "generations"]
+VideoStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "expired", "unknown"]
+TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "cancelled", "expired"})
+
+_STATUSES: dict[str, VideoStatus] = {
+    **dict.fromkeys(("queued", "pending", "submitted", "not_start", "created"), "queued"),
+    **dict.fromkeys(("running", "processing", "in_progress", "generating"), "running"),
+    **dict.fromkeys(("succeeded", "success", "completed", "complete", "done"), "succeeded"),
+    **dict.fromkeys(("failed", "failure", "error"), "failed"),
+    **dict.fromkeys(("cancelled", "canceled"), "cancelled"),
+    "expired": "expired",
+}
+
+
+@dataclass(frozen=True)
+class VideoRequest:
+    model: str
+    prompt: str
+    image: Image | None = None  # the first frame
+    duration: int | None = None
+    ratio: str | None = None
+    resolution: str | None = None
+    seed: int | None = None
+    watermark: bool | None = None
+
+
+@dataclass(frozen=True)
+class VideoTask:
+    task_id: str
+    status: VideoStatus
+    raw_status: str
+    progress: int | None = None
+    video_url: str | None = None
+    error: str | None = None
+    model: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status in TERMINAL
+
+
+def _base(api: VideoApi) -> str:
+    return "/v1/videos" if api == "videos" else "/v1/video/generations"
+
+
+def build_submit(request: VideoRequest, api: VideoApi) -> HttpRequest:
+    """mixrouter's documented body: options in `metadata` (new-api maps them onto Ark's fields), the first frame
+    in `images`. The generations route also reads `image`, so it gets both."""
+    metadata: dict[str, Any] = {"image_role": "first_frame"} if request.image else {}
+    for name in ("resolution", "ratio", "seed", "watermark", "duration"):
+        value = getattr(request, name)
+        if value is not None:
+            metadata[name] = value
+    body: dict[str, Any] = {"model": request.model, "prompt": request.prompt}
+    if request.duration is not None:
+        body["duration"] = request.duration
+    if request.image is not None:
+        body["images"] = [request.image.as_data_url()]
+        if api == "generations":
+            body["image"] = request.image.as_data_url()
+    if metadata:
+        body["metadata"] = metadata
+    return HttpRequest("POST", _base(api), json=body)
+
+
+def build_poll(task_id: str, api: VideoApi) -> HttpRequest:
+    return HttpRequest("GET", f"{_base(api)}/{quote(task_id, safe='')}")
+
+
+def normalise_status(raw: Any) -> VideoStatus:
+    return _STATUSES.get(str(raw or "").strip().lower(), "unknown")
+
+
+def _progress(raw: Any) -> int | None:
+    text = str(raw).strip().rstrip("%") if raw not in (None, "") else ""
+    try:
+        return max(0, min(100, round(float(text))))
+    except ValueError:
+        return None
+
+
+def _url(task: dict[str, Any]) -> str | None:
+    """The video URL wherever this shape keeps it."""
+    inner = as_dict(task.get("data"))
+    candidates = [
+        as_dict(task.get("metadata")).get("url"),
+        task.get("url"),
+        task.get("video_url"),
+        task.get("result_url"),
+        as_dict(task.get("content")).get("video_url"),
+        as_dict(inner.get("content")).get("video_url"),
+    ]
+    return next((str(c) for c in candidates if isinstance(c, str) and c), None)
+
+
+def _error(task: dict[str, Any]) -> str | None:
+    error = task.get("error")
+    if isinstance(error, dict):
+        message = error.get("message") or error.get("code")
+        return str(message) if message else None
+    reason = task.get("fail_reason") or (error if isinstance(error, str) else None)
+    return str(reason) if reason else None
+
+
+def _unwrap(body: Any) -> dict[str, Any]:
+    """The task object: bare (videos route) or inside `{code, message, data}` (task routes)."""
+    if not isinstance(body, dict):
+        raise InvalidResponse("mixrouter returned a video task that is not a JSON object", status=200)
+    code = body.get("code")
+    if code not in (None, "success", 0, 200) and "data" in body and not isinstance(body.get("data"), dict):
+        raise task_error(body)
+    error = error_from_payload(body) if isinstance(body.get("error"), dict) and "status" not in body else None
+    if error is not None:
+        raise error
+    data = body.get("data")
+    return data if isinstance(data, dict) and ("task_id" in data or "status" in data) else body
+
+
+def task_error(body: dict[str, Any]) -> UpstreamError:
+    """new-api's task error body `{"code": "task_not_exist", "message": ..., "data": null}`."""
+    code = str(body.get("code") or "")
+    message = str(body.get("message") or code or "video task error")
+    kind = NotFound if "not_exist" in code or "not found" in message.lower() else UpstreamError
+    return kind(message, status=400, code=code or None)
+
+
+def parse_submit(body: Any) -> str:
+    """The new task's id (`id`, `task_id`, or `data.task_id`)."""
+    task = _unwrap(body)
+    task_id = task.get("task_id") or task.get("id")
+    if not task_id:
+        raise InvalidResponse("mixrouter accepted the video task but returned no task id", status=200)
+    return str(task_id)
+
+
+def parse_task(body: Any, task_id: str) -> VideoTask:
+    task = _unwrap(body)
+    raw = str(task.get("status") or "")
+    status = normalise_status(raw)
+    return VideoTask(
+        task_id=str(task.get("task_id") or task.get("id") or task_id),
+        status=status,
+        raw_status=raw,
+        progress=100 if status == "succeeded" else _progress(task.get("progress")),
+        video_url=_url(task),
+        error=_error(task) if status in ("failed", "cancelled", "expired") else None,
+        model=str(task["model"]) if task.get("model") else None,
+    )
