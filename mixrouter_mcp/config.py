@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     )
     mcp_allowed_hosts: str = Field(default="", description="HTTP: extra Host values accepted, comma-separated.")
     mcp_allowed_origins: str = Field(default="", description="HTTP: extra Origin values accepted, comma-separated.")
+    mcp_tools: str = Field(
+        default="",
+        description="Tool groups to publish, comma-separated: ask, compare, think, models, conversations, video, "
+        "results (empty: all). Fewer tools, less context every client pays.",
+    )
     mcp_store: str = Field(
         default="",
         description="Conversation store: redis://host:6379/0, sqlite:///path, none (off), or empty for the default.",

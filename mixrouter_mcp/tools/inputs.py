@@ -33,13 +33,12 @@ ModelId = Annotated[
         min_length=1,
         max_length=200,
         pattern=MODEL_PATTERN,
-        description="mixrouter model id (see list_models), e.g. 'gpt-4o-mini', 'claude-sonnet-4-5-20250929'. "
-        "Default: the server's configured model.",
+        description="Model id (list_models), e.g. gpt-4o-mini, claude-sonnet-4-5-20250929; default: the server's.",
     ),
 ]
 System = Annotated[
     str | None,
-    Field(max_length=200_000, description="Optional system prompt: role, tone, constraints."),
+    Field(max_length=200_000, description="System prompt."),
 ]
 Temperature = Annotated[
     float | None, Field(ge=0, le=2, description="Sampling temperature, 0-2."), AfterValidator(_finite)
@@ -50,19 +49,18 @@ Images = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=20_000_000)]] | None,
     Field(
         max_length=8,
-        description="Images for the model: http(s) URLs, data:image/...;base64 URLs, or paths of local files "
-        "inside the allowed directories.",
+        description="Images: http(s) or data: URLs, or local file paths in the allowed directories.",
     ),
 ]
 ApiChoice = Annotated[
     Literal["auto", "chat", "responses", "messages", "gemini"],
-    Field(description="Wire format; auto picks the one that keeps the vendor's features."),
+    Field(description="Wire format; auto keeps each vendor's features."),
 ]
 Effort = Annotated[Literal["low", "medium", "high", "max"], Field(description="How hard the model should think.")]
 ConversationId = Annotated[
     str | None,
     Field(
         pattern=r"^conv_[A-Za-z0-9_-]{8,64}$",
-        description="Continue this conversation (its earlier turns are sent as history); omit to start a new one.",
+        description="Continue this conversation (earlier turns sent as history); omit to start one.",
     ),
 ]
