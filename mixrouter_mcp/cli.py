@@ -33,6 +33,23 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     _add_server_flags(commands.add_parser("serve", help="serve MCP (the default command)"))
     commands.add_parser("demo", help="offline demo: emulator + this server over stdio + a real MCP client")
+    models = commands.add_parser("models", help="list the models mixrouter serves")
+    models.add_argument("contains", nargs="?", help="only ids containing this text")
+    ask = commands.add_parser("ask", help="ask one model (add --think for extended thinking)")
+    ask.add_argument("prompt")
+    ask.add_argument("-m", "--model", dest="ask_model", help="model id (default: the configured one)")
+    ask.add_argument("--think", choices=["low", "medium", "high", "max"], help="extended thinking at this effort")
+    ask.add_argument("--system", help="system prompt")
+    ask.add_argument("--max-tokens", type=int, help="cap on generated tokens")
+    ask.add_argument("--conversation", help="continue this conversation_id")
+    compare = commands.add_parser("compare", help="ask several models at once, side by side")
+    compare.add_argument("prompt")
+    compare.add_argument(
+        "-m", "--model", dest="compare_models", action="append", required=True, help="repeat per model"
+    )
+    compare.add_argument("--judge", help="a model that ranks the anonymised answers")
+    compare.add_argument("--think", choices=["low", "medium", "high", "max"], help="each model thinks first")
+    commands.add_parser("doctor", help="show the configuration in force and check mixrouter answers")
     emulator = commands.add_parser("emulator", help="run the offline mixrouter emulator")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8900)
@@ -99,8 +116,38 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> None:
     )
 
 
+def run_command(args: argparse.Namespace) -> int:
+    """The terminal commands: they call the tools through an in-memory MCP client."""
+    overrides = {"base_url": args.base_url, "default_model": args.model, "call_deadline_s": args.deadline}
+    settings = _settings_from(args)
+    configure_logging(settings.log_level, settings.secrets())
+    import anyio
+
+    from . import commands
+
+    if args.command == "models":
+        return anyio.run(commands.models, settings, args.contains)
+    if args.command == "ask":
+        return anyio.run(
+            lambda: commands.ask(
+                settings,
+                args.prompt,
+                args.ask_model,
+                args.think,
+                system=args.system,
+                max_tokens=args.max_tokens,
+                conversation_id=args.conversation,
+            )
+        )
+    if args.command == "compare":
+        return anyio.run(commands.compare, settings, args.prompt, args.compare_models, args.judge, args.think)
+    return anyio.run(commands.doctor, settings, overrides)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    if args.command in ("models", "ask", "compare", "doctor"):
+        sys.exit(run_command(args))
     if args.command == "demo":
         configure_logging("WARNING")
         from .demo import run_demo

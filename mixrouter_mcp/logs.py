@@ -12,13 +12,19 @@ _HEADER_SECRET = re.compile(
 )
 _SK_TOKEN = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
 REDACTED = "[REDACTED]"
+# Shorter values (test keys like "k") would be replaced inside ordinary words; real keys are far longer.
+MIN_SECRET_CHARS = 8
+
+
+def scrub(text: str, secret: str | None) -> str:
+    """`text` with `secret` replaced, when the secret is long enough to be one."""
+    return text.replace(secret, REDACTED) if secret and len(secret) >= MIN_SECRET_CHARS else text
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """Remove known secrets, auth header values and `sk-…` tokens from `text`."""
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
+        text = scrub(text, secret)
     text = _HEADER_SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3) or ''}{REDACTED}", text)
     return _SK_TOKEN.sub(REDACTED, text)
 

@@ -23,3 +23,9 @@ def test_filter_rewrites_messages_args_and_exceptions() -> None:
     assert RedactingFilter([KEY]).filter(record)
     assert KEY not in record.getMessage()
     assert "failed with [REDACTED]" in record.getMessage()
+
+
+def test_secrets_too_short_to_be_keys_are_not_scrubbed_as_text() -> None:
+    """A one-letter 'key' (a test setting) would otherwise be cut out of every word."""
+    assert redact("ask a question", ["k"]) == "ask a question"
+    assert redact("key sk-abcdefgh1 used", []) == "key [REDACTED] used"

@@ -18,7 +18,7 @@ import httpx2
 
 from .. import __version__
 from ..config import API_KEY_ENV, Settings
-from ..logs import REDACTED
+from ..logs import scrub
 from .errors import (
     ConnectFailed,
     DeadlineExceeded,
@@ -98,9 +98,8 @@ class MixRouterClient:
     def _scrubbed(self, completion: Completion) -> Completion:
         """Whatever a model says, the key is never returned (a prompt may have carried it to the model)."""
         key = self._settings.api_key_value()
-        if key and (key in completion.text or key in completion.reasoning):
-            completion.text = completion.text.replace(key, REDACTED)
-            completion.reasoning = completion.reasoning.replace(key, REDACTED)
+        completion.text = scrub(completion.text, key)
+        completion.reasoning = scrub(completion.reasoning, key)
         return completion
 
     async def call_json(self, request: HttpRequest) -> Any:

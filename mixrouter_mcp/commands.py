@@ -1,0 +1,102 @@
+"""`mixrouter-mcp models | ask | compare | doctor`: the tools from a terminal. Each command calls the real tool
+through an in-memory MCP client, so the terminal shows exactly what a calling model would get."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+from mcp import Client
+from mcp.types import CallToolResult
+
+from .config import API_KEY_ENV, Settings
+from .server import build_server
+
+
+async def _progress(progress: float, total: float | None, message: str | None) -> None:
+    if message and sys.stderr.isatty():
+        print(f"… {message}", file=sys.stderr)
+
+
+async def call_tool(settings: Settings, tool: str, arguments: dict[str, Any]) -> CallToolResult:
+    async with Client(build_server(settings)) as client:
+        return await client.call_tool(tool, arguments, progress_callback=_progress)
+
+
+def show(result: CallToolResult) -> int:
+    """Print a result's text; the exit status is 1 when the tool reported an error."""
+    text = "\n".join(getattr(block, "text", "") for block in result.content)
+    print(text, file=sys.stderr if result.is_error else sys.stdout)
+    return 1 if result.is_error else 0
+
+
+async def models(settings: Settings, contains: str | None) -> int:
+    return show(await call_tool(settings, "list_models", {"contains": contains} if contains else {}))
+
+
+async def ask(settings: Settings, prompt: str, model: str | None, think: str | None, **extra: Any) -> int:
+    arguments: dict[str, Any] = {"prompt": prompt, **{k: v for k, v in extra.items() if v is not None}}
+    if model:
+        arguments["model"] = model
+    if think:
+        arguments["effort"] = think
+        return show(await call_tool(settings, "extended_thinking", arguments))
+    return show(await call_tool(settings, "ask_model", arguments))
+
+
+async def compare(settings: Settings, prompt: str, models_: list[str], judge: str | None, think: str | None) -> int:
+    arguments: dict[str, Any] = {"prompt": prompt, "models": models_}
+    if judge:
+        arguments["judge_model"] = judge
+    if think:
+        arguments["effort"] = think
+    return show(await call_tool(settings, "compare_models", arguments))
+
+
+def _source(field: str, cli_overrides: dict[str, Any]) -> str:
+    """Where a setting's value came from, in precedence order."""
+    variable = f"MIXROUTER_{field.upper()}"
+    if cli_overrides.get(field) is not None:
+        return "command-line flag"
+    if variable in os.environ:
+        return f"environment ({variable})"
+    dotenv = Path(".env")
+    if dotenv.is_file() and variable in dotenv_values(dotenv):
+        return f".env ({dotenv.resolve()})"
+    return "default"
+
+
+async def doctor(settings: Settings, cli_overrides: dict[str, Any]) -> int:
+    """Which configuration is in force and from where, the key (masked), whether mixrouter answers, one call."""
+    ok = True
+    print("mixrouter-mcp doctor\n")
+    for field in ("api_key", "base_url", "default_model", "mcp_store", "call_deadline_s"):
+        value = settings.masked_key() if field == "api_key" else getattr(settings, field) or "(default)"
+        print(f"  {field:<16} {value!s:<44} from {_source(field, cli_overrides)}")
+    print()
+    if not settings.api_key_value():
+        print(f"✗ no API key: set {API_KEY_ENV} (environment or .env)")
+        return 1
+    started = time.perf_counter()
+    listed = await call_tool(settings, "list_models", {})
+    if listed.is_error:
+        print(f"✗ {settings.base_url} did not list models:")
+        show(listed)
+        return 1
+    count = (listed.structured_content or {}).get("total", 0)
+    print(f"✓ {settings.base_url} reachable: {count} models listed in {(time.perf_counter() - started) * 1000:.0f} ms")
+    started = time.perf_counter()
+    answer = await call_tool(settings, "ask_model", {"prompt": "Reply with the single word: ok", "max_tokens": 1})
+    elapsed = (time.perf_counter() - started) * 1000
+    if answer.is_error:
+        ok = False
+        print(f"✗ a one-token call to {settings.default_model} failed:")
+        show(answer)
+    else:
+        served = (answer.structured_content or {}).get("model")
+        print(f"✓ a one-token call to {settings.default_model} answered (by {served}) in {elapsed:.0f} ms")
+    return 0 if ok else 1

@@ -1,0 +1,70 @@
+"""The terminal commands against the emulator, as a user runs them: models, ask (and --think), compare, doctor."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from mixrouter_mcp.emulator import BackgroundEmulator
+
+from .conftest import TEST_KEY
+from .processes import SERVER_COMMAND, server_env
+
+
+def run(
+    emulator: BackgroundEmulator, *args: str, cwd: Path | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SERVER_COMMAND, *args], env=server_env(emulator, **env), capture_output=True, text=True, timeout=60, cwd=cwd
+    )
+
+
+def test_models(emulator: BackgroundEmulator) -> None:
+    done = run(emulator, "models", "gemini")
+    assert (
+        done.returncode == 0 and "models matching 'gemini'" in done.stdout and "gemini-2.5-pro (google)" in done.stdout
+    )
+
+
+def test_ask_and_think(emulator: BackgroundEmulator) -> None:
+    done = run(emulator, "ask", "Is the CLI real?", "-m", "qwen3-max")
+    assert done.returncode == 0 and done.stdout.startswith("[qwen3-max] You asked: Is the CLI real?")
+    assert "— qwen3-max · " in done.stdout
+    thought = run(emulator, "ask", "Why?", "-m", "claude-sonnet-4-5-20250929", "--think", "low")
+    assert thought.returncode == 0 and "── reasoning of claude-sonnet-4-5-20250929" in thought.stdout
+    assert "messages thinking.budget_tokens=2048" in thought.stdout
+
+
+def test_compare_with_a_judge(emulator: BackgroundEmulator) -> None:
+    done = run(emulator, "compare", "2+2?", "-m", "gpt-4o", "-m", "gemini-2.5-flash~words=9", "--judge", "gpt-4o-mini")
+    assert done.returncode == 0
+    assert "Asked 2 models at once" in done.stdout and "━━ [2] gemini-2.5-flash~words=9" in done.stdout
+    assert "Ranking: 1. gemini-2.5-flash~words=9, 2. gpt-4o" in done.stdout
+
+
+def test_errors_exit_non_zero_on_stderr(emulator: BackgroundEmulator) -> None:
+    done = run(emulator, "ask", "x", "-m", "no-such-model")
+    assert done.returncode == 1 and done.stdout == "" and "call list_models" in done.stderr
+
+
+def test_doctor_reports_sources_masks_the_key_and_checks_the_service(
+    emulator: BackgroundEmulator, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text("MIXROUTER_DEFAULT_MODEL=deepseek-chat\n")
+    done = run(emulator, "--deadline", "30", "doctor", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "from environment (MIXROUTER_API_KEY)" in out and TEST_KEY not in out and "sk-t…8a0b" in out
+    assert "default_model    deepseek-chat" in out and f".env ({tmp_path / '.env'})" in out
+    assert "call_deadline_s  30.0" in out and "from command-line flag" in out
+    assert "✓ " in out and "reachable: 20 models" in out and "one-token call to deepseek-chat answered" in out
+
+
+def test_doctor_without_a_key(emulator: BackgroundEmulator) -> None:
+    done = run(emulator, "doctor", MIXROUTER_API_KEY="")
+    assert done.returncode == 1 and "no API key: set MIXROUTER_API_KEY" in done.stdout
+
+
+def test_doctor_with_a_wrong_key(emulator: BackgroundEmulator) -> None:
+    done = run(emulator, "doctor", MIXROUTER_API_KEY="sk-wrong-key-123456")
+    assert done.returncode == 1 and "did not list models" in done.stdout and "HTTP 401" in done.stderr
