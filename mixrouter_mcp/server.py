@@ -31,6 +31,8 @@ from .tools import (
     list_models,
     read_result,
 )
+from .tools.catalogue import models_catalogue
+from .tools.prompts import code_review, compare_and_judge, second_opinion
 from .upstream import MixRouterClient
 
 INSTRUCTIONS = (
@@ -58,14 +60,18 @@ def _tool_groups(settings: Settings) -> set[str]:
 def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> MCPServer[AppState]:
     """The server, ready to run on any transport; `transport` lets tests and benches reroute upstream HTTP."""
 
+    running: dict[str, AppState] = {}  # for the static models resource, which cannot take a Context
+
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
         results = ResultStore(settings.result_store_entries, ttl_s=settings.result_ttl_s)
         store = open_store(settings)
         try:
             async with MixRouterClient(settings, transport=transport) as client:
-                yield AppState(settings=settings, client=client, results=results, store=store)
+                running["state"] = AppState(settings=settings, client=client, results=results, store=store)
+                yield running["state"]
         finally:
+            running.pop("state", None)
             await store.aclose()
 
     server: MCPServer[AppState] = MCPServer(
@@ -105,6 +111,20 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         if group in groups:
             server.tool(title=title, description=inspect.cleandoc(function.__doc__ or ""), annotations=hints)(function)
     _publish_compact_schemas(server)
+
+    @server.resource(
+        "mixrouter://models",
+        name="models",
+        title="Models",
+        description="Every model mixrouter serves: family, wire format, thinking, context window, endpoints.",
+        mime_type="application/json",
+    )
+    async def models_resource() -> str:
+        return await models_catalogue(running["state"])
+
+    server.prompt(title="Second opinion")(second_opinion)
+    server.prompt(title="Code review by another model")(code_review)
+    server.prompt(title="Compare and judge")(compare_and_judge)
     server.resource(
         "mixrouter://conversations/{conversation_id}",
         name="conversation",
