@@ -68,3 +68,19 @@ def test_doctor_without_a_key(emulator: BackgroundEmulator) -> None:
 def test_doctor_with_a_wrong_key(emulator: BackgroundEmulator) -> None:
     done = run(emulator, "doctor", MIXROUTER_API_KEY="sk-wrong-key-123456")
     assert done.returncode == 1 and "did not list models" in done.stdout and "HTTP 401" in done.stderr
+
+
+def test_the_example_client_script_runs_offline() -> None:
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, str(root / "examples" / "client.py"), "--offline"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=root,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ask_model:" in done.stdout and "extended_thinking (same conversation" in done.stdout
+    assert "Asked 3 models at once" in done.stdout and "judge: claude-sonnet-4-5-20250929" in done.stdout
