@@ -54,7 +54,8 @@ async def measure(url: str, rounds: int) -> dict[str, list[float]]:
     return samples
 
 
-def run(rounds: int = 10) -> dict[str, Any]:
+def run(rounds: int = 10, verbose: bool = True) -> dict[str, Any]:
+    say = print if verbose else (lambda *args, **kwargs: None)
     process, url = start_emulator()
     try:
         samples = anyio.run(measure, url, rounds)
@@ -63,13 +64,13 @@ def run(rounds: int = 10) -> dict[str, Any]:
     medians = {name: round(statistics.median(values), 1) for name, values in samples.items()}
     ratio = round(medians["compare_models x8"] / medians["single ask_model"], 3)
     sequential = round(len(PANEL) * medians["single ask_model"], 1)
-    print(f"compare_models fan-out ({len(PANEL)} models, each delayed {DELAY_S * 1000:.0f} ms; {rounds} rounds)\n")
-    print(f"{'call':<22}{'median ms':>12}")
+    say(f"compare_models fan-out ({len(PANEL)} models, each delayed {DELAY_S * 1000:.0f} ms; {rounds} rounds)\n")
+    say(f"{'call':<22}{'median ms':>12}")
     for name, value in medians.items():
-        print(f"{name:<22}{value:>12.1f}")
-    print(f"{'(sequential would be)':<22}{sequential:>12.1f}")
+        say(f"{name:<22}{value:>12.1f}")
+    say(f"{'(sequential would be)':<22}{sequential:>12.1f}")
     verdict = "met" if ratio <= 1.2 else "MISSED"
-    print(f"\nratio compare / single: {ratio}  (target at most 1.2: {verdict})")
+    say(f"\nratio compare / single: {ratio}  (target at most 1.2: {verdict})")
     report = {
         "benchmark": "compare_models fan-out",
         "models": len(PANEL),
@@ -80,7 +81,7 @@ def run(rounds: int = 10) -> dict[str, Any]:
         "target_ratio": 1.2,
         "target": verdict,
     }
-    print(f"wrote {write_report('compare', report)}")
+    say(f"wrote {write_report('compare', report)}")
     return report
 
 

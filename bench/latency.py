@@ -76,7 +76,8 @@ async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
     return samples
 
 
-def run(calls: int = 400, warmup: int = 40) -> dict[str, Any]:
+def run(calls: int = 400, warmup: int = 40, verbose: bool = True) -> dict[str, Any]:
+    say = print if verbose else (lambda *args, **kwargs: None)
     process, url = start_emulator()
     try:
         samples = anyio.run(measure, url, calls, warmup)
@@ -86,15 +87,15 @@ def run(calls: int = 400, warmup: int = 40) -> dict[str, Any]:
     base = rows["direct_httpx2"]["median_ms"]
     for row in rows.values():
         row["added_median_ms"] = round(row["median_ms"] - base, 3)
-    print(f"ask_model added latency ({calls} calls each, interleaved; emulator with no delay;")
-    print("the default store writes each exchange to SQLite before answering; nostore: MIXROUTER_MCP_STORE=none)\n")
-    print(f"{'path':<20}{'median ms':>12}{'p90 ms':>10}{'p99 ms':>10}{'added (median)':>18}")
+    say(f"ask_model added latency ({calls} calls each, interleaved; emulator with no delay;")
+    say("the default store writes each exchange to SQLite before answering; nostore: MIXROUTER_MCP_STORE=none)\n")
+    say(f"{'path':<20}{'median ms':>12}{'p90 ms':>10}{'p99 ms':>10}{'added (median)':>18}")
     for name, row in rows.items():
-        print(
+        say(
             f"{name:<20}{row['median_ms']:>12.3f}{row['p90_ms']:>10.3f}{row['p99_ms']:>10.3f}{row['added_median_ms']:>18.3f}"
         )
     verdict = "met" if rows["ask_model_auto"]["added_median_ms"] <= 2.0 else "MISSED"
-    print(f"\ntarget: at most 2 ms added at the median (in-memory client, auto mode): {verdict}")
+    say(f"\ntarget: at most 2 ms added at the median (in-memory client, auto mode): {verdict}")
     report = {
         "benchmark": "ask_model added latency",
         "calls": calls,
@@ -102,7 +103,7 @@ def run(calls: int = 400, warmup: int = 40) -> dict[str, Any]:
         "target_added_median_ms": 2.0,
         "target": verdict,
     }
-    print(f"wrote {write_report('latency', report)}")
+    say(f"wrote {write_report('latency', report)}")
     return report
 
 

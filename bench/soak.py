@@ -99,28 +99,27 @@ async def soak(url: str, sequential: int, concurrent: int, width: int) -> dict[s
     }
 
 
-def run(sequential: int = 10_000, concurrent: int = 1_000, width: int = 50) -> dict[str, Any]:
+def run(sequential: int = 10_000, concurrent: int = 1_000, width: int = 50, verbose: bool = True) -> dict[str, Any]:
+    say = print if verbose else (lambda *args, **kwargs: None)
     process, url = start_emulator()
     try:
         report = anyio.run(soak, url, sequential, concurrent, width)
     finally:
         stop(process)
     rss = report["rss_mb"]
-    print(f"soak: ask_model over a real stdio subprocess, models rotating over {len(MODELS)} wire formats\n")
-    print(f"{'phase':<34}{'calls':>8}{'seconds':>10}{'calls/s':>10}{'server RSS MB':>16}")
-    print(f"{'warm-up (200 calls)':<34}{'':>8}{'':>10}{'':>10}{rss['before']:>16.1f}")
+    say(f"soak: ask_model over a real stdio subprocess, models rotating over {len(MODELS)} wire formats\n")
+    say(f"{'phase':<34}{'calls':>8}{'seconds':>10}{'calls/s':>10}{'server RSS MB':>16}")
+    say(f"{'warm-up (200 calls)':<34}{'':>8}{'':>10}{'':>10}{rss['before']:>16.1f}")
     seq, con = report["sequential"], report["concurrent"]
-    print(
-        f"{'sequential':<34}{seq['calls']:>8}{seq['seconds']:>10.1f}{seq['per_s']:>10}{rss['after_sequential']:>16.1f}"
-    )
+    say(f"{'sequential':<34}{seq['calls']:>8}{seq['seconds']:>10.1f}{seq['per_s']:>10}{rss['after_sequential']:>16.1f}")
     label = f"concurrent ({con['width']} at once)"
-    print(f"{label:<34}{con['calls']:>8}{con['seconds']:>10.1f}{con['per_s']:>10}{rss['after_concurrent']:>16.1f}")
+    say(f"{label:<34}{con['calls']:>8}{con['seconds']:>10.1f}{con['per_s']:>10}{rss['after_concurrent']:>16.1f}")
     verdict = "met" if report["growth_mb"] < 20 and report["failures"] == 0 else "MISSED"
-    print(
+    say(
         f"\nRSS growth {report['growth_mb']} MB, failures {report['failures']} (target: < 20 MB, 0 failures: {verdict})"
     )
     report.update(benchmark="soak", target="met" if verdict == "met" else "missed")
-    print(f"wrote {write_report('soak', report)}")
+    say(f"wrote {write_report('soak', report)}")
     return report
 
 
