@@ -12,7 +12,7 @@ from ..errors import InvalidResponse, StreamBroken, error_from_payload
 from ..inline_reasoning import InlineReasoningSplitter
 from ..sse import SseEvent
 from ..types import Completion, Delta, HttpRequest, Message, Query, Usage
-from .common import as_dict, as_int, deep_merge, stream_failure
+from .common import StreamAccumulator, as_dict, as_int, deep_merge, stream_failure
 
 PATH = "/v1/chat/completions"
 
@@ -103,28 +103,21 @@ def parse(body: Any, requested_model: str = "") -> Completion:
     )
 
 
-class Stream:
+class Stream(StreamAccumulator):
     """Assembles a streamed chat completion from SSE events."""
 
-    def __init__(self, requested_model: str = "") -> None:
-        self.model = requested_model
-        self.done = False
-        self.finish_reason: str | None = None
-        self.response_id: str | None = None
-        self._usage = Usage()
-        self._text: list[str] = []
-        self._reasoning: list[str] = []
-        self._splitter = InlineReasoningSplitter()
+    wire = "chat"
 
-    @property
-    def partial_text(self) -> str:
-        return "".join(self._text)
+    def __init__(self, requested_model: str = "") -> None:
+        super().__init__(requested_model)
+        self.finish_reason: str | None = None
+        self._splitter = InlineReasoningSplitter()
 
     def feed(self, event: SseEvent) -> Delta:
         """One SSE event in; the answer and reasoning text it adds out."""
         if event.data.strip() == "[DONE]":
             self.done = True
-            return self._emit(self._splitter.flush())
+            return self.add(self._splitter.flush())
         try:
             chunk = json.loads(event.data)
         except ValueError as exc:
@@ -140,7 +133,7 @@ class Stream:
         self.model = str(chunk.get("model") or self.model)
         self.response_id = self.response_id or chunk.get("id")
         if chunk.get("usage"):
-            self._usage = parse_usage(chunk["usage"])
+            self.usage = parse_usage(chunk["usage"])
         choices = chunk.get("choices")
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             return Delta()  # the usage chunk, with `choices: []`
@@ -151,26 +144,11 @@ class Stream:
             raise stream_failure(None, self.partial_text)
         delta = as_dict(choice.get("delta"))
         split = self._splitter.feed(_content_text(delta.get("content")))
-        return self._emit(Delta(text=split.text, reasoning=_reasoning_field(delta) + split.reasoning))
-
-    def _emit(self, delta: Delta) -> Delta:
-        if delta.text:
-            self._text.append(delta.text)
-        if delta.reasoning:
-            self._reasoning.append(delta.reasoning)
-        return delta
+        return self.add(Delta(text=split.text, reasoning=_reasoning_field(delta) + split.reasoning))
 
     def finish(self) -> Completion:
         """The whole answer; raises `StreamBroken` if the stream ended before its terminator."""
         if not self.done and self.finish_reason is None:
             raise StreamBroken("the stream ended before the answer was complete", partial_text=self.partial_text)
-        self._emit(self._splitter.flush())
-        return Completion(
-            text="".join(self._text).strip(),
-            model=self.model,
-            finish_reason=self.finish_reason,
-            usage=self._usage,
-            reasoning="".join(self._reasoning).strip(),
-            response_id=self.response_id,
-            wire="chat",
-        )
+        self.add(self._splitter.flush())
+        return self.completion(self.finish_reason)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import StreamBroken, UpstreamError
+from ..types import Completion, Delta, Usage
 
 
 def as_int(value: Any) -> int:
@@ -40,3 +41,40 @@ def stream_failure(error: UpstreamError | None, partial_text: str) -> UpstreamEr
         request_id=error.request_id if error else None,
         partial_text=partial_text,
     )
+
+
+class StreamAccumulator:
+    """What every wire format's stream keeps: the answering model, response id, usage, and the answer and
+    reasoning pieces so far. Subclasses parse their events and call `add`; `completion` builds the result."""
+
+    wire = ""
+
+    def __init__(self, requested_model: str = "") -> None:
+        self.model = requested_model
+        self.done = False
+        self.response_id: str | None = None
+        self.usage = Usage()
+        self._text: list[str] = []
+        self._reasoning: list[str] = []
+
+    @property
+    def partial_text(self) -> str:
+        return "".join(self._text)
+
+    def add(self, delta: Delta) -> Delta:
+        if delta.text:
+            self._text.append(delta.text)
+        if delta.reasoning:
+            self._reasoning.append(delta.reasoning)
+        return delta
+
+    def completion(self, finish_reason: str | None) -> Completion:
+        return Completion(
+            text="".join(self._text).strip(),
+            model=self.model,
+            finish_reason=finish_reason,
+            usage=self.usage,
+            reasoning="".join(self._reasoning).strip(),
+            response_id=self.response_id,
+            wire=self.wire,
+        )

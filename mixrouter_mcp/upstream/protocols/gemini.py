@@ -10,7 +10,7 @@ from urllib.parse import quote
 from ..errors import InvalidResponse, PermissionDenied, StreamBroken, error_from_payload
 from ..sse import SseEvent
 from ..types import Completion, Delta, HttpRequest, Image, Message, Query, Usage
-from .common import as_dict, as_int, deep_merge, stream_failure
+from .common import StreamAccumulator, as_dict, as_int, deep_merge, stream_failure
 
 FINISH_REASONS = {
     "STOP": "stop",
@@ -121,22 +121,15 @@ def parse(body: Any, requested_model: str = "") -> Completion:
     )
 
 
-class Stream:
+class Stream(StreamAccumulator):
     """Each SSE event is a partial GenerateContentResponse; the one carrying `finishReason` ends the answer.
     There is no terminator event, so the client reads to EOF and `finish` checks a finish reason arrived."""
 
-    def __init__(self, requested_model: str = "") -> None:
-        self.model = requested_model
-        self.done = False
-        self.response_id: str | None = None
-        self._usage = Usage()
-        self._finish: str | None = None
-        self._text: list[str] = []
-        self._reasoning: list[str] = []
+    wire = "gemini"
 
-    @property
-    def partial_text(self) -> str:
-        return "".join(self._text)
+    def __init__(self, requested_model: str = "") -> None:
+        super().__init__(requested_model)
+        self._finish: str | None = None
 
     def feed(self, event: SseEvent) -> Delta:
         try:
@@ -150,25 +143,13 @@ class Stream:
         self.model = str(chunk.get("modelVersion") or self.model)
         self.response_id = self.response_id or chunk.get("responseId")
         if chunk.get("usageMetadata"):
-            self._usage = parse_usage(chunk["usageMetadata"])
+            self.usage = parse_usage(chunk["usageMetadata"])
         answer, thoughts, finish = _parts(chunk)
         if finish:
             self._finish = finish
-        if answer:
-            self._text.append(answer)
-        if thoughts:
-            self._reasoning.append(thoughts)
-        return Delta(text=answer, reasoning=thoughts)
+        return self.add(Delta(text=answer, reasoning=thoughts))
 
     def finish(self) -> Completion:
         if self._finish is None:
             raise StreamBroken("the stream ended before a finishReason", partial_text=self.partial_text)
-        return Completion(
-            text="".join(self._text).strip(),
-            model=self.model,
-            finish_reason=self._finish,
-            usage=self._usage,
-            reasoning="".join(self._reasoning).strip(),
-            response_id=self.response_id,
-            wire="gemini",
-        )
+        return self.completion(self._finish)

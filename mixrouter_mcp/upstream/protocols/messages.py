@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import InvalidResponse, StreamBroken, error_from_payload
 from ..sse import SseEvent
 from ..types import Completion, Delta, HttpRequest, Image, Message, Query, Usage
-from .common import as_dict, as_int, deep_merge, stream_failure
+from .common import StreamAccumulator, as_dict, as_int, deep_merge, stream_failure
 
 PATH = "/v1/messages"
 ANTHROPIC_VERSION = "2023-06-01"
@@ -108,22 +108,14 @@ def parse(body: Any, requested_model: str = "") -> Completion:
     )
 
 
-class Stream:
+class Stream(StreamAccumulator):
     """Assembles a streamed message from its events; unknown event types are ignored, as the spec asks."""
 
-    def __init__(self, requested_model: str = "") -> None:
-        self.model = requested_model
-        self.done = False
-        self.response_id: str | None = None
-        self._usage = Usage()
-        self._stop: str | None = None
-        self._text: list[str] = []
-        self._reasoning: list[str] = []
-        self._started = False
+    wire = "messages"
 
-    @property
-    def partial_text(self) -> str:
-        return "".join(self._text)
+    def __init__(self, requested_model: str = "") -> None:
+        super().__init__(requested_model)
+        self._stop: str | None = None
 
     def feed(self, event: SseEvent) -> Delta:
         try:
@@ -145,52 +137,36 @@ class Stream:
 
     def _message_start(self, payload: dict[str, Any]) -> Delta:
         message = as_dict(payload.get("message"))
-        self._started = True
         self.model = str(message.get("model") or self.model)
         self.response_id = message.get("id")
-        parse_usage(message.get("usage"), into=self._usage)
+        parse_usage(message.get("usage"), into=self.usage)
         return Delta()
 
     def _block_start(self, payload: dict[str, Any]) -> Delta:
         block = as_dict(payload.get("content_block"))
         if block.get("type") == "redacted_thinking":
-            return self._add(Delta(reasoning=REDACTED))
+            return self.add(Delta(reasoning=REDACTED))
         if block.get("type") == "thinking" and self._reasoning:
-            return self._add(Delta(reasoning="\n\n"))
+            return self.add(Delta(reasoning="\n\n"))
         return Delta()
 
     def _block_delta(self, payload: dict[str, Any]) -> Delta:
         delta = as_dict(payload.get("delta"))
         kind = delta.get("type")
         if kind == "text_delta":
-            return self._add(Delta(text=str(delta.get("text", ""))))
+            return self.add(Delta(text=str(delta.get("text", ""))))
         if kind == "thinking_delta":
-            return self._add(Delta(reasoning=str(delta.get("thinking", ""))))
+            return self.add(Delta(reasoning=str(delta.get("thinking", ""))))
         return Delta()  # signature_delta, input_json_delta, citations_delta
 
     def _message_delta(self, payload: dict[str, Any]) -> Delta:
         stop = as_dict(payload.get("delta")).get("stop_reason")
         if stop:
             self._stop = STOP_REASONS.get(stop, stop)
-        parse_usage(payload.get("usage"), into=self._usage)
+        parse_usage(payload.get("usage"), into=self.usage)
         return Delta()
-
-    def _add(self, delta: Delta) -> Delta:
-        if delta.text:
-            self._text.append(delta.text)
-        if delta.reasoning:
-            self._reasoning.append(delta.reasoning)
-        return delta
 
     def finish(self) -> Completion:
         if not self.done:
             raise StreamBroken("the stream ended before message_stop", partial_text=self.partial_text)
-        return Completion(
-            text="".join(self._text).strip(),
-            model=self.model,
-            finish_reason=self._stop,
-            usage=self._usage,
-            reasoning="".join(self._reasoning).strip(),
-            response_id=self.response_id,
-            wire="messages",
-        )
+        return self.completion(self._stop)

@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import InvalidResponse, StreamBroken, error_from_payload
 from ..sse import SseEvent
 from ..types import Completion, Delta, HttpRequest, Message, Query, Usage
-from .common import as_dict, as_int, deep_merge, stream_failure
+from .common import StreamAccumulator, as_dict, as_int, deep_merge, stream_failure
 
 PATH = "/v1/responses"
 _TERMINAL = {"response.completed", "response.incomplete", "response.failed"}
@@ -96,19 +96,14 @@ def parse(body: Any, requested_model: str = "") -> Completion:
     )
 
 
-class Stream:
+class Stream(StreamAccumulator):
     """Assembles a streamed response from its typed events."""
 
-    def __init__(self, requested_model: str = "") -> None:
-        self.model = requested_model
-        self.done = False
-        self._final: dict[str, Any] | None = None
-        self._text: list[str] = []
-        self._reasoning: list[str] = []
+    wire = "responses"
 
-    @property
-    def partial_text(self) -> str:
-        return "".join(self._text)
+    def __init__(self, requested_model: str = "") -> None:
+        super().__init__(requested_model)
+        self._final: dict[str, Any] | None = None
 
     def feed(self, event: SseEvent) -> Delta:
         if event.data.strip() == "[DONE]":
@@ -124,14 +119,11 @@ class Stream:
 
     def _take(self, kind: str, payload: dict[str, Any]) -> Delta:
         if kind == "response.output_text.delta":
-            self._text.append(str(payload.get("delta", "")))
-            return Delta(text=self._text[-1])
+            return self.add(Delta(text=str(payload.get("delta", ""))))
         if kind in ("response.reasoning_summary_text.delta", "response.reasoning_text.delta"):
-            self._reasoning.append(str(payload.get("delta", "")))
-            return Delta(reasoning=self._reasoning[-1])
+            return self.add(Delta(reasoning=str(payload.get("delta", ""))))
         if kind == "response.reasoning_summary_part.added" and self._reasoning:
-            self._reasoning.append("\n\n")
-            return Delta(reasoning="\n\n")
+            return self.add(Delta(reasoning="\n\n"))
         if kind in ("response.created", "response.in_progress"):
             self.model = str(as_dict(payload.get("response")).get("model") or self.model)
         if kind in _TERMINAL:
@@ -146,15 +138,10 @@ class Stream:
         if self._final is None:
             raise StreamBroken("the stream ended before the response completed", partial_text=self.partial_text)
         final = self._final
-        answer, reasoning = "".join(self._text), "".join(self._reasoning)
-        if not answer and not reasoning:  # some relays send only the terminal event
+        if not self._text and not self._reasoning:  # some relays send only the terminal event
             answer, reasoning = _texts(final.get("output"))
-        return Completion(
-            text=answer.strip(),
-            model=str(final.get("model") or self.model),
-            finish_reason=_finish_reason(final),
-            usage=parse_usage(final.get("usage")),
-            reasoning=reasoning.strip(),
-            response_id=final.get("id"),
-            wire="responses",
-        )
+            self.add(Delta(text=answer, reasoning=reasoning))
+        self.model = str(final.get("model") or self.model)
+        self.response_id = final.get("id") or self.response_id
+        self.usage = parse_usage(final.get("usage"))
+        return self.completion(_finish_reason(final))
