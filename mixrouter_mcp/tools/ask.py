@@ -9,10 +9,7 @@ from mcp.types import CallToolResult, TextContent
 
 from ..schemas import Answer, TokenUsage
 from ..state import AppState
-from ..upstream import Query
-from . import threads
-from .calls import call_model, check_prompt_size
-from .images import load_images
+from .calls import converse
 from .inputs import ApiChoice, ConversationId, Images, MaxTokens, ModelId, Prompt, System, Temperature, TopP
 from .output import answer_text, cap_text
 
@@ -34,45 +31,34 @@ async def ask_model(
     The result names the model that actually answered, token usage, latency and a conversation_id to continue
     the thread, with this or any other model. Use it for a second opinion or to hand off a sub-task."""
     state = ctx.request_context.lifespan_context
-    check_prompt_size(prompt, system, state.settings)
     chosen = model or state.settings.default_model
-    conversation = await threads.load(state, conversation_id)
-    thread = threads.fit(conversation, prompt, await load_images(images, state.settings), chosen, system, max_tokens)
-    query = Query(
-        model=chosen,
-        messages=thread.messages,
-        system=thread.system,
-        temperature=temperature,
-        top_p=top_p,
-        max_tokens=max_tokens,
-        stream=state.settings.stream,
-        api=api,
-    )
-    completion, latency_ms = await call_model(ctx, query)
-    served = completion.model or chosen
-    saved_id, saved_notes = await threads.record(
-        state,
-        conversation_id,
+    exchange = await converse(
+        ctx,
         tool="ask_model",
         prompt=prompt,
-        answer=completion.text,
-        answered_by=served,
+        images=images,
+        model=chosen,
         system=system,
-        models=[served],
+        max_tokens=max_tokens,
+        conversation_id=conversation_id,
+        temperature=temperature,
+        top_p=top_p,
+        api=api,
     )
+    completion = exchange.completion
     text, truncated, result_id = cap_text(completion.text, state.settings.max_output_tokens, state.results)
     answer = Answer(
         text=text,
-        model=served,
+        model=completion.model or chosen,
         requested_model=chosen,
         finish_reason=completion.finish_reason,
         usage=TokenUsage.of(completion),
-        latency_ms=latency_ms,
+        latency_ms=exchange.latency_ms,
         truncated=truncated,
         result_id=result_id,
-        conversation_id=saved_id,
+        conversation_id=exchange.conversation_id,
         wire=completion.wire,
-        notes=[*thread.notes, *completion.notes, *saved_notes],
+        notes=exchange.notes,
     )
     return CallToolResult(
         content=[TextContent(type="text", text=answer_text(answer))],

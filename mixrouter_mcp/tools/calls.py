@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from typing import Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -10,7 +12,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from ..config import Settings
 from ..state import AppState
 from ..upstream import Completion, Query, UpstreamError
+from . import threads
 from .errors import tool_error
+from .images import load_images
 from .progress import ProgressReporter, StreamWatch, heartbeat
 
 
@@ -48,3 +52,54 @@ def check_prompt_size(prompt: str, system: str | None, settings: Settings) -> No
             f"the prompt is {size:,} characters; the limit is {settings.max_prompt_chars:,} "
             "(MIXROUTER_MAX_PROMPT_CHARS). Shorten it or send the relevant part only."
         )
+
+
+@dataclass
+class Exchange:
+    """One answered call inside a conversation."""
+
+    completion: Completion
+    latency_ms: int
+    conversation_id: str | None
+    notes: list[str]  # history trimmed, parameters adapted, exchange not saved
+
+
+async def converse(
+    ctx: Context[AppState],
+    *,
+    tool: str,
+    prompt: str,
+    images: list[str] | None,
+    model: str,
+    system: str | None,
+    max_tokens: int | None,
+    conversation_id: str | None,
+    verb: str = "asking",
+    **query_fields: Any,
+) -> Exchange:
+    """Continue (or start) a conversation with one model: history in, the call, the exchange recorded."""
+    state = ctx.request_context.lifespan_context
+    check_prompt_size(prompt, system, state.settings)
+    conversation = await threads.load(state, conversation_id)
+    thread = threads.fit(conversation, prompt, await load_images(images, state.settings), model, system, max_tokens)
+    query = Query(
+        model=model,
+        messages=thread.messages,
+        system=thread.system,
+        max_tokens=max_tokens,
+        stream=state.settings.stream,
+        **query_fields,
+    )
+    completion, latency_ms = await call_model(ctx, query, verb)
+    served = completion.model or model
+    saved_id, saved_notes = await threads.record(
+        state,
+        conversation_id,
+        tool=tool,
+        prompt=prompt,
+        answer=completion.text,
+        answered_by=served,
+        system=system,
+        models=[served],
+    )
+    return Exchange(completion, latency_ms, saved_id, [*thread.notes, *completion.notes, *saved_notes])

@@ -11,10 +11,8 @@ from pydantic import Field
 from ..results import ResultStore
 from ..schemas import ThinkingAnswer, ThinkingSwitch, TokenUsage
 from ..state import AppState
-from ..upstream import Completion, Query, ThinkingRequest
-from . import threads
-from .calls import call_model, check_prompt_size
-from .images import load_images
+from ..upstream import Completion, ThinkingRequest
+from .calls import converse
 from .inputs import ApiChoice, ConversationId, Images, MaxTokens, ModelId, Prompt, System
 from .output import cap_text, thinking_text
 
@@ -43,34 +41,24 @@ async def extended_thinking(
     One effort knob is mapped to the model's own switch; the result keeps the answer and the reasoning apart,
     names the switch applied, and gives a conversation_id to continue the thread."""
     state = ctx.request_context.lifespan_context
-    check_prompt_size(prompt, system, state.settings)
     chosen = model or state.settings.default_thinking_model
-    conversation = await threads.load(state, conversation_id)
-    thread = threads.fit(conversation, prompt, await load_images(images, state.settings), chosen, system, max_tokens)
-    query = Query(
+    exchange = await converse(
+        ctx,
+        tool="extended_thinking",
+        prompt=prompt,
+        images=images,
         model=chosen,
-        messages=thread.messages,
-        system=thread.system,
+        system=system,
         max_tokens=max_tokens,
-        stream=state.settings.stream,
+        conversation_id=conversation_id,
+        verb="thinking with",
         api=api,
         thinking=ThinkingRequest(effort=effort, budget_tokens=budget_tokens),
     )
-    completion, latency_ms = await call_model(ctx, query, verb="thinking with")
-    served = completion.model or chosen
-    saved_id, saved_notes = await threads.record(
-        state,
-        conversation_id,
-        tool="extended_thinking",
-        prompt=prompt,
-        answer=completion.text,
-        answered_by=served,
-        system=system,
-        models=[served],
-    )
-    completion.notes = [*thread.notes, *completion.notes, *saved_notes]
+    completion, latency_ms = exchange.completion, exchange.latency_ms
+    completion.notes = exchange.notes
     result = _result(completion, chosen, latency_ms, include_reasoning, state.settings.max_output_tokens, state.results)
-    result.conversation_id = saved_id
+    result.conversation_id = exchange.conversation_id
     return CallToolResult(
         content=[TextContent(type="text", text=thinking_text(result))],
         structured_content=result.model_dump(mode="json"),
