@@ -78,8 +78,7 @@ def serve(args: argparse.Namespace) -> None:
         return
     server = build_server(settings)
     if args.http:
-        check_bind(settings, args.host)
-        anyio.run(serve_http, server, settings, args.host, args.port)
+        anyio.run(serve_http, server, settings, args.host, args.port)  # refuses an unsafe bind itself
         return
     anyio.run(serve_stdio, server)  # exits the process itself once done
 

@@ -8,8 +8,6 @@ DISABLED = "conversations are switched off on this server (MIXROUTER_MCP_STORE=n
 
 
 class DisabledStore:
-    enabled = False
-
     async def get(self, conversation_id: str) -> Conversation:
         raise ConversationNotFound(DISABLED)
 
