@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import anyio
 
@@ -47,6 +51,7 @@ INITIALIZE = {
     "method": "initialize",
     "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
 }
+INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
 
 
 async def raw_session(
@@ -72,7 +77,7 @@ async def raw_session(
         with anyio.fail_after(30):
             await process.stdin.send((json.dumps(INITIALIZE) + "\n").encode())
             await read_until({1})
-            lines = [{"jsonrpc": "2.0", "method": "notifications/initialized"}, *requests]
+            lines = [INITIALIZED, *requests]
             payload = "".join((m if isinstance(m, str) else json.dumps(m)) + "\n" for m in lines) + extra_lines
             await process.stdin.send(payload.encode())
             await read_until(wanted)
@@ -83,3 +88,43 @@ async def raw_session(
         stderr = b"".join([chunk async for chunk in process.stderr]).decode()
     stdout = out.decode()
     return [json.loads(line) for line in stdout.splitlines()], stdout, stderr
+
+
+def tool_call(request_id: int, name: str, arguments: dict[str, object]) -> dict[str, object]:
+    return {
+        "jsonrpc": "2.0",
+        "id": request_id,
+        "method": "tools/call",
+        "params": {"name": name, "arguments": arguments},
+    }
+
+
+def line(*messages: dict[str, object]) -> bytes:
+    """Messages as newline-delimited JSON-RPC, ready for a server's stdin."""
+    return "".join(json.dumps(message) + "\n" for message in messages).encode()
+
+
+@dataclass
+class HttpServer:
+    url: str
+    stdout: bytes = b""  # filled when the server has stopped
+    stderr: bytes = b""
+
+
+@contextmanager
+def http_server(emulator: BackgroundEmulator, *flags: str, **env: str) -> Iterator[HttpServer]:
+    """`mixrouter-mcp --http <flags>` on a free port; its output is kept for checks once it has stopped."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*SERVER_COMMAND, "--http", *flags, "--port", str(port)],
+        env=server_env(emulator, **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    server = HttpServer(f"http://127.0.0.1:{port}/mcp")
+    try:
+        wait_for_port(port)
+        yield server
+    finally:
+        process.terminate()
+        server.stdout, server.stderr = process.communicate(timeout=10)

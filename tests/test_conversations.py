@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from mixrouter_mcp.emulator import BackgroundEmulator, Exchange
 from mixrouter_mcp.server import build_server
 
 from .conftest import make_settings, text_of
-from .processes import SERVER_COMMAND, free_port, server_env, wait_for_port
+from .processes import SERVER_COMMAND, free_port, http_server, server_env
 
 pytestmark = pytest.mark.anyio
 
@@ -136,27 +135,11 @@ async def test_restart_keeps_the_thread_in_sqlite(emulator: BackgroundEmulator, 
 @pytest.fixture
 def two_servers(emulator: BackgroundEmulator, redis_url: str) -> Iterator[list[str]]:
     """Two separate server processes (streamable HTTP) sharing one Redis."""
-    processes, urls = [], []
-    for _ in range(2):
-        port = free_port()
-        env = server_env(emulator, MIXROUTER_MCP_STORE=redis_url)
-        processes.append(
-            subprocess.Popen(
-                [*SERVER_COMMAND, "--http", "--port", str(port)],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        urls.append(f"http://127.0.0.1:{port}/mcp")
-    try:
-        for url in urls:
-            wait_for_port(int(url.split(":")[2].split("/")[0]))
-        yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=10)
+    with (
+        http_server(emulator, MIXROUTER_MCP_STORE=redis_url) as first,
+        http_server(emulator, MIXROUTER_MCP_STORE=redis_url) as second,
+    ):
+        yield [first.url, second.url]
 
 
 async def test_a_thread_moves_between_server_processes_through_redis(
@@ -178,16 +161,8 @@ async def test_a_thread_moves_between_server_processes_through_redis(
 @pytest.fixture
 def workers(emulator: BackgroundEmulator, redis_url: str) -> Iterator[str]:
     """`mixrouter-mcp --http --workers 2`: two worker processes behind one port, sharing Redis."""
-    port = free_port()
-    env = server_env(emulator, MIXROUTER_MCP_STORE=redis_url)
-    command = [*SERVER_COMMAND, "--http", "--port", str(port), "--workers", "2"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with http_server(emulator, "--workers", "2", MIXROUTER_MCP_STORE=redis_url) as server:
+        yield server.url
 
 
 async def test_several_workers_behind_one_port(workers: str, emulator: BackgroundEmulator) -> None:

@@ -24,7 +24,17 @@ from mixrouter_mcp.emulator.app import key_fingerprint
 from mixrouter_mcp.server import build_server
 
 from .conftest import TEST_KEY, make_settings, text_of
-from .processes import SERVER_COMMAND, free_port, raw_session, server_env, wait_for_port
+from .processes import (
+    INITIALIZE,
+    INITIALIZED,
+    SERVER_COMMAND,
+    free_port,
+    http_server,
+    line,
+    raw_session,
+    server_env,
+    tool_call,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -328,15 +338,8 @@ async def test_c1_cancel_closes_upstream_and_spares_other_calls(
 
 
 async def test_c3_cancel_after_the_result_is_ignored(emulator: BackgroundEmulator) -> None:
-    def call(request_id: int) -> bytes:
-        params = {"name": "ask_model", "arguments": {"prompt": f"c3 {request_id}"}}
-        return (
-            json.dumps({"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": params}) + "\n"
-        ).encode()
-
-    def cancel(request_id: int) -> bytes:
-        params = {"requestId": request_id, "reason": "too late"}
-        return (json.dumps({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": params}) + "\n").encode()
+    def cancel(request_id: int) -> dict[str, object]:
+        return {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": request_id}}
 
     async with await anyio.open_process(SERVER_COMMAND, env=server_env(emulator)) as process:
         assert process.stdin and process.stdout
@@ -345,27 +348,18 @@ async def test_c3_cancel_after_the_result_is_ignored(emulator: BackgroundEmulato
         async def answer(request_id: int) -> dict[str, Any]:
             with anyio.fail_after(15):
                 while True:
-                    for line in buffer.decode().splitlines():
-                        message = json.loads(line)
+                    for received in buffer.decode().splitlines():
+                        message = json.loads(received)
                         if message.get("id") == request_id:
                             return dict(message)
                     buffer.extend(await process.stdout.receive())  # type: ignore[union-attr]
 
-        init = {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-11-25",
-                "capabilities": {},
-                "clientInfo": {"name": "c3", "version": "0"},
-            },
-        }
-        await process.stdin.send((json.dumps(init) + "\n").encode())
+        await process.stdin.send(line(INITIALIZE))
         await answer(1)
-        await process.stdin.send(b'{"jsonrpc": "2.0", "method": "notifications/initialized"}\n' + call(2))
+        await process.stdin.send(line(INITIALIZED, tool_call(2, "ask_model", {"prompt": "c3 2"})))
         first = await answer(2)
-        await process.stdin.send(cancel(2) + cancel(999) + call(3))  # a cancel for a finished and an unknown id
+        # a cancel for a finished and for an unknown id, then a new call
+        await process.stdin.send(line(cancel(2), cancel(999), tool_call(3, "ask_model", {"prompt": "c3 3"})))
         second = await answer(3)
         await process.stdin.aclose()
     assert first["result"]["isError"] is False and second["result"]["isError"] is False
@@ -451,25 +445,9 @@ async def test_p10_stdin_eof_during_a_call_exits_fast_and_closes_upstream(emulat
     model = "gpt-4o~words=40~stall=3~served=p10"
     process = await anyio.open_process(SERVER_COMMAND, env=server_env(emulator))
     assert process.stdin and process.stdout
-    init = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "p10", "version": "0"}},
-    }
-    call = {
-        "jsonrpc": "2.0",
-        "id": 2,
-        "method": "tools/call",
-        "params": {"name": "ask_model", "arguments": {"prompt": "x", "model": model}},
-    }
-    await process.stdin.send((json.dumps(init) + "\n").encode())
+    await process.stdin.send(line(INITIALIZE))
     await process.stdout.receive()
-    await process.stdin.send(
-        (
-            json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}) + "\n" + json.dumps(call) + "\n"
-        ).encode()
-    )
+    await process.stdin.send(line(INITIALIZED, tool_call(2, "ask_model", {"prompt": "x", "model": model})))
     await wait_until(lambda: len(seen(emulator, model)) == 1)
     started = time.monotonic()
     await process.stdin.aclose()
@@ -486,26 +464,10 @@ def test_p12_signals_exit_fast_cancel_upstream_and_print_no_traceback(emulator: 
         SERVER_COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=server_env(emulator)
     )
     assert process.stdin and process.stdout and process.stderr
-    init = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "p12", "version": "0"}},
-    }
-    call = {
-        "jsonrpc": "2.0",
-        "id": 2,
-        "method": "tools/call",
-        "params": {"name": "ask_model", "arguments": {"prompt": "x", "model": model}},
-    }
-    process.stdin.write((json.dumps(init) + "\n").encode())
+    process.stdin.write(line(INITIALIZE))
     process.stdin.flush()
     process.stdout.readline()
-    process.stdin.write(
-        (
-            json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}) + "\n" + json.dumps(call) + "\n"
-        ).encode()
-    )
+    process.stdin.write(line(INITIALIZED, tool_call(2, "ask_model", {"prompt": "x", "model": model})))
     process.stdin.flush()
     deadline = time.monotonic() + 10
     while not seen(emulator, model) and time.monotonic() < deadline:
@@ -579,26 +541,14 @@ TOKEN = "mcp-client-token-0123456789"
 @pytest.fixture(scope="module")
 def guarded_http(emulator: BackgroundEmulator) -> Iterator[str]:
     """The real entry point on 0.0.0.0 with a bearer token, a small body cap and an extra allowed host."""
-    port = free_port()
-    env = server_env(
-        emulator,
-        MIXROUTER_MCP_AUTH_TOKEN=TOKEN,
-        MIXROUTER_MCP_MAX_BODY_BYTES="65536",
-        MIXROUTER_MCP_ALLOWED_HOSTS="mcp.internal:*",
-    )
-    process = subprocess.Popen(
-        [*SERVER_COMMAND, "--http", "--host", "0.0.0.0", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        process.terminate()
-        out, err = process.communicate(timeout=10)
-        assert out == b"" and TOKEN.encode() not in err and TEST_KEY.encode() not in err
+    settings = {
+        "MIXROUTER_MCP_AUTH_TOKEN": TOKEN,
+        "MIXROUTER_MCP_MAX_BODY_BYTES": "65536",
+        "MIXROUTER_MCP_ALLOWED_HOSTS": "mcp.internal:*",
+    }
+    with http_server(emulator, "--host", "0.0.0.0", **settings) as server:
+        yield server.url
+    assert server.stdout == b"" and TOKEN.encode() not in server.stderr and TEST_KEY.encode() not in server.stderr
 
 
 def post(url: str, body: Any = None, **headers: str) -> httpx2.Response:

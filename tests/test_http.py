@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 
 import httpx2
@@ -12,26 +11,15 @@ from mcp import Client
 from mixrouter_mcp.emulator import BackgroundEmulator
 
 from .conftest import ALL_TOOLS, TEST_KEY
-from .processes import SERVER_COMMAND, free_port, server_env, wait_for_port
+from .processes import http_server as serve_http
 
 
 @pytest.fixture(scope="module")
 def http_server(emulator: BackgroundEmulator) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [*SERVER_COMMAND, "--http", "--port", str(port)],
-        env=server_env(emulator),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        process.terminate()
-        out, err = process.communicate(timeout=10)
-        assert out == b""  # HTTP mode writes nothing to stdout either
-        assert TEST_KEY.encode() not in err
+    with serve_http(emulator) as server:
+        yield server.url
+    assert server.stdout == b""  # HTTP mode writes nothing to stdout either
+    assert TEST_KEY.encode() not in server.stderr
 
 
 @pytest.mark.anyio

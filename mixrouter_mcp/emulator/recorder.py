@@ -42,10 +42,6 @@ class Recorder:
         with self._lock:
             return list(self._exchanges)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._exchanges.clear()
-
     def count(self, path: str | None = None) -> int:
         return sum(1 for e in self.exchanges() if path is None or e.path == path)
 

@@ -74,11 +74,6 @@ class SseDecoder:
         return event
 
 
-def is_comment(line: str) -> bool:
-    """True for SSE comment lines, which keep a connection alive but carry no data."""
-    return line.startswith(":")
-
-
 def parse_sse(text: str) -> Iterator[SseEvent]:
     """Every event of a whole SSE body (for tests and fixtures)."""
     splitter = LineSplitter()
