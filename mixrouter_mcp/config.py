@@ -66,7 +66,16 @@ class Settings(BaseSettings):
         "12k leaves room for the structured copy under Claude Code's 25k-token limit.",
     )
     max_prompt_chars: int = Field(default=500_000, ge=1_000, description="Longest prompt (plus system) accepted.")
+    max_response_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Most decoded bytes read from one upstream response (a body, or a whole stream); beyond it the "
+        "call fails, keeping what had streamed. 32 MiB holds any model's longest answer many times over.",
+    )
     result_store_entries: int = Field(default=100, ge=1, le=10_000, description="Cut answers kept for read_result.")
+    result_store_chars: int = Field(
+        default=20_000_000, ge=10_000, description="Characters kept for read_result in all; one entry holds half."
+    )
     result_ttl_s: float = Field(default=3600.0, gt=0, description="How long a cut answer stays readable.")
     max_retries: int = Field(default=2, ge=0, le=5, description="Retries on connect errors, 408/409/429/5xx/529.")
     retry_backoff_s: float = Field(default=0.5, ge=0, le=10, description="First retry delay; doubles per retry.")
@@ -96,6 +105,12 @@ class Settings(BaseSettings):
     conversation_max_turns: int = Field(default=200, ge=2, le=100_000, description="Turns kept per conversation.")
     conversation_max_threads: int = Field(default=1000, ge=1, description="Conversations kept in all.")
     conversation_ttl_days: float = Field(default=30.0, gt=0, description="Conversations unused this long expire.")
+    conversation_max_turn_chars: int = Field(
+        default=1_000_000, ge=1_000, description="Longest turn stored; a longer one is stored cut, with a marker."
+    )
+    conversation_max_db_mb: float = Field(
+        default=1024.0, gt=0, description="SQLite store: the largest the database file may grow, in MiB."
+    )
     mcp_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, description="HTTP: largest request body.")
 
     @field_validator("base_url")

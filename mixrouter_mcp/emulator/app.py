@@ -97,6 +97,9 @@ async def _admit(request: Request, state: EmulatorState, model_id: str | None) -
             html=switches.html,
             retry_after=switches.retryafter,
         )
+    if switches.leakkey:  # ... and so do the served model id and any video failure reason
+        switches.served = f"{switches.served or base}-{_presented_key(request)}"
+        switches.videofail = switches.videofail and f"{switches.videofail} (credential {_presented_key(request)})"
     if switches.badjson or switches.empty200:
         exchange.end("completed")
         body = "" if switches.empty200 else '{"id": "chatcmpl-broken", "choices": ['

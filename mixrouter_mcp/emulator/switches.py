@@ -30,7 +30,7 @@ class Switches:
     error200: bool = False  # 200 carrying an error body (plain) or an error event after one chunk (stream)
     badjson: bool = False  # 200 with a body that is not JSON
     empty200: bool = False  # 200 with an empty body
-    leakkey: bool = False  # a misbehaving upstream: its error message echoes the presented key
+    leakkey: bool = False  # a misbehaving upstream: errors, served model id and video reasons echo the key
     nochoices: bool = False  # 200 with `choices: []`
     words: int = 0  # answer of exactly N words
     served: str = ""  # report this model as the one that answered (a fallback)

@@ -102,7 +102,14 @@ async def record(
 ) -> tuple[str | None, list[str]]:
     """Append the exchange; (conversation id, notes). A failing store is a note, not a lost answer."""
     now = time.time()
+    limit = state.settings.conversation_max_turn_chars
+    (prompt, prompt_cut), (answer, answer_cut) = _capped(prompt, limit), _capped(answer, limit)
     turns = [Turn("user", prompt, None, tool, now), Turn("assistant", answer, answered_by, tool, now)]
+    cut = [
+        f"the {name} was stored cut to {limit:,} characters (MIXROUTER_CONVERSATION_MAX_TURN_CHARS)"
+        for name, was_cut in (("prompt", prompt_cut), ("answer", answer_cut))
+        if was_cut
+    ]
     try:
         new_id = await state.store.append(conversation_id, turns, title=title_of(prompt), system=system, models=models)
     except ConversationError as error:
@@ -110,4 +117,11 @@ async def record(
     except Exception as error:
         logger.warning("conversation store failed on write: %s", error)
         return conversation_id, [f"the exchange could not be saved to the conversation ({type(error).__name__})"]
-    return new_id or None, []
+    return new_id or None, cut
+
+
+def _capped(text: str, limit: int) -> tuple[str, bool]:
+    """`text` as stored: at most `limit` characters, then a marker saying how long it was."""
+    if len(text) <= limit:
+        return text, False
+    return f"{text[:limit]}\n\n[cut by mixrouter-mcp: {len(text):,} characters in all, {limit:,} stored]", True

@@ -6,8 +6,8 @@ the task id and status so the caller can come back with `get_video_task` (the st
 
 from __future__ import annotations
 
-import re
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -20,11 +20,12 @@ from pydantic import BaseModel, Field
 from ..state import AppState
 from ..upstream import UpstreamError
 from ..upstream.protocols import videos
-from .calls import check_prompt_size, wants_progress
+from .calls import check_prompt_size, deadline_for, wants_progress
 from .errors import tool_error
 from .images import load_images
 from .inputs import ModelId, Prompt
 from .progress import ProgressReporter
+from .saving import inside, save
 
 PROGRESS_WAIT_S = 240.0  # with a progress token clients keep waiting; Claude Desktop stops at 4 minutes anyway
 TaskId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$", description="The task id.")]
@@ -72,6 +73,8 @@ def _remember(state: AppState, url: str | None) -> None:
 
 
 async def _poll(state: AppState, task_id: str) -> videos.VideoTask:
+    if not videos.is_task_id(task_id):
+        raise ToolError(f"'{task_id[:40]}' is not a video task id: use the task_id generate_video returned")
     request = videos.build_poll(task_id, state.settings.video_api)
     try:
         task = videos.parse_task(await state.client.call_json(request), task_id)
@@ -175,23 +178,6 @@ async def get_video_task(
     return await _wait(ctx, task_id, wait_s)
 
 
-def _target_directory(state: AppState, directory: str | None) -> Path:
-    allowed = state.settings.allowed_dirs()
-    target = Path(directory).expanduser().resolve() if directory else allowed[0]
-    if not any(target.is_relative_to(root) for root in allowed):
-        roots = ", ".join(str(r) for r in allowed)
-        raise ToolError(f"'{directory}' is outside the allowed directories ({roots}); set MIXROUTER_MCP_ALLOWED_DIRS")
-    return target
-
-
-def _free_name(directory: Path, stem: str) -> Path:
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", stem)[:80] or "video"
-    candidate, number = directory / f"{safe}.mp4", 1
-    while candidate.exists():
-        candidate, number = directory / f"{safe}-{number}.mp4", number + 1
-    return candidate
-
-
 async def download_video(
     ctx: Context[AppState],
     task_id: Annotated[str | None, Field(max_length=128, description="A succeeded task (preferred).")] = None,
@@ -212,19 +198,26 @@ async def download_video(
     assert url is not None
     if url not in state.video_urls:
         raise ToolError("download_video fetches only video URLs mixrouter returned in this session: pass the task_id")
-    target_dir = await anyio.to_thread.run_sync(_target_directory, state, directory)
-    await anyio.Path(target_dir).mkdir(parents=True, exist_ok=True)
-    path = await anyio.to_thread.run_sync(_free_name, target_dir, task_id or Path(url.split("?")[0]).stem)
-    try:
-        size, _ = await state.client.download(url, path, state.settings.max_video_bytes)
-    except UpstreamError as error:
-        await anyio.Path(path).unlink(missing_ok=True)
-        raise tool_error(error, model=None, settings=state.settings) from error
-    async with await anyio.open_file(path, "rb") as file:
-        head = await file.read(12)
-    if head[4:8] != b"ftyp":
-        await anyio.Path(path).unlink(missing_ok=True)
-        raise ToolError(f"what {url} served is not an MP4 video; nothing was saved")
+    allowed = state.settings.allowed_dirs()
+    target_dir = await anyio.to_thread.run_sync(inside, Path(directory) if directory else allowed[0], allowed)
+    head = bytearray()
+
+    async def fill(write: Callable[[bytes], Awaitable[object]]) -> None:
+        async def sink(chunk: bytes) -> None:
+            if len(head) < 12:
+                head.extend(chunk[: 12 - len(head)])
+            await write(chunk)
+
+        try:
+            await state.client.download(url, sink, state.settings.max_video_bytes, deadline_s=deadline_for(ctx))
+        except UpstreamError as error:
+            raise tool_error(error, model=None, settings=state.settings) from error
+        if head[4:8] != b"ftyp":
+            raise ToolError(f"what {url} served is not an MP4 video; nothing was saved")
+
+    stem = task_id or Path(url.split("?")[0]).stem
+    path = await save(target_dir, stem, ".mp4", allowed, fill)
+    size = (await anyio.Path(path).stat()).st_size
     saved = SavedVideo(path=str(path), bytes=size, task_id=task_id, video_url=url)
     return CallToolResult(
         content=[TextContent(type="text", text=f"Saved {size:,} bytes to {path}")],

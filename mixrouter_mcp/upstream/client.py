@@ -5,12 +5,11 @@ Every failure leaves here as an `UpstreamError`; nothing here knows about MCP.
 
 from __future__ import annotations
 
-import json
+import codecs
 import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio
@@ -18,7 +17,7 @@ import httpx2
 
 from .. import __version__
 from ..config import API_KEY_ENV, Settings
-from ..logs import scrub
+from .body import ACCEPT_ENCODING, ResponseTooLarge, iter_decoded, read_capped
 from .errors import (
     ConnectFailed,
     DeadlineExceeded,
@@ -30,16 +29,20 @@ from .errors import (
     UpstreamError,
     error_from_response,
 )
+from .jsontext import loads
 from .protocols import WIRE_FORMATS, StreamAssembler, WireFormat, models
 from .router import prepare
+from .sanitize import Sanitizer
 from .sse import LineSplitter, SseDecoder, SseEvent
 from .types import Completion, Delta, HttpRequest, ModelInfo, Query
 
 logger = logging.getLogger(__name__)
 
 DeltaHandler = Callable[[Delta], Awaitable[None]]
+ChunkSink = Callable[[bytes], Awaitable[object]]
 T = TypeVar("T")
 _MAX_BACKOFF_S = 8.0
+ERROR_BODY_BYTES = 64 * 1024  # an error's message comes first; more is not worth reading
 
 
 class MixRouterClient:
@@ -63,9 +66,11 @@ class MixRouterClient:
             transport=transport,
             timeout=timeout,
             limits=limits,
-            headers={"User-Agent": f"mixrouter-mcp/{__version__}"},
+            headers={"User-Agent": f"mixrouter-mcp/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
         )
         self._slots = anyio.CapacityLimiter(settings.max_connections)
+        self._clean = Sanitizer(settings.api_key_value())
+        self._max_bytes = settings.max_response_bytes
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -87,52 +92,53 @@ class MixRouterClient:
         prepared = prepare(query, self._settings.api)
         wire_format = WIRE_FORMATS[prepared.wire]
         request = wire_format.build(prepared.query)
+        on_clean_delta = None if on_delta is None else self._cleaning(on_delta)
         completion = await self._call(
-            lambda: self._send_completion(wire_format, request, query.model, on_delta), deadline_s
+            lambda: self._send_completion(wire_format, request, query.model, on_clean_delta), deadline_s
         )
         completion.wire = prepared.wire.value
         completion.notes = [*prepared.notes, *completion.notes]
         completion.applied = prepared.applied
-        return self._scrubbed(completion)
+        return self._clean.completion(completion)
 
-    def _scrubbed(self, completion: Completion) -> Completion:
-        """Whatever a model says, the key is never returned (a prompt may have carried it to the model)."""
-        key = self._settings.api_key_value()
-        completion.text = scrub(completion.text, key)
-        completion.reasoning = scrub(completion.reasoning, key)
-        return completion
+    def _cleaning(self, on_delta: DeltaHandler) -> DeltaHandler:
+        async def handler(delta: Delta) -> None:
+            await on_delta(self._clean.delta(delta))
+
+        return handler
 
     async def call_json(self, request: HttpRequest) -> Any:
         """One JSON request with the usual retries, deadline and error mapping (video task routes use it)."""
 
         async def attempt() -> Any:
             async with self._open(request) as response:
-                return await self._read_json(response)
+                return self._clean.tree(await self._read_json(response))
 
         return await self._call(attempt)
 
-    async def download(self, url: str, destination: Path, max_bytes: int) -> tuple[int, str]:
-        """Stream `url` into `destination`; (bytes written, content type). The key is never sent: video URLs are
-        signed and usually live on another host."""
+    async def download(self, url: str, sink: ChunkSink, max_bytes: int, deadline_s: float | None = None) -> int:
+        """Stream `url` into `sink` within the call deadline; the bytes written. Redirects are followed (signed
+        video URLs often point at a CDN); the key is never sent: video URLs are signed and live on other hosts."""
+        deadline = deadline_s or self._settings.call_deadline_s
         written = 0
         try:
-            async with self._slots, self._http.stream("GET", url) as response:
-                if response.status_code >= 400:
-                    raise error_from_response(response.status_code, response.headers, await response.aread())
-                content_type = response.headers.get("content-type", "")
-                async with await anyio.open_file(destination, "wb") as file:
-                    async for chunk in response.aiter_bytes():
+            with anyio.fail_after(deadline):
+                async with self._slots, self._http.stream("GET", url, follow_redirects=True) as response:
+                    if response.status_code >= 400:
+                        body = await read_capped(response, ERROR_BODY_BYTES, truncate=True)
+                        raise error_from_response(response.status_code, response.headers, body)
+                    async for chunk in iter_decoded(response, max_bytes, what="video (MIXROUTER_MAX_VIDEO_BYTES)"):
                         written += len(chunk)
-                        if written > max_bytes:
-                            raise InvalidResponse(
-                                f"the video is larger than {max_bytes:,} bytes (MIXROUTER_MAX_VIDEO_BYTES)"
-                            )
-                        await file.write(chunk)
+                        await sink(chunk)
+        except TimeoutError as exc:
+            raise DeadlineExceeded(f"the download did not finish within the {deadline:g} s deadline") from exc
+        except UpstreamError as error:
+            raise self._clean.error(error) from None
         except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
             raise ConnectFailed(f"cannot reach {httpx2.URL(url).host}: {type(exc).__name__}") from exc
-        except httpx2.TransportError as exc:
+        except (httpx2.TransportError, httpx2.TooManyRedirects) as exc:
             raise StreamBroken(f"the download broke off: {type(exc).__name__}") from exc
-        return written, content_type
+        return written
 
     async def list_models(self) -> list[ModelInfo]:
         """The models mixrouter serves to this key."""
@@ -140,7 +146,7 @@ class MixRouterClient:
 
         async def attempt() -> list[ModelInfo]:
             async with self._open(request) as response:
-                return models.parse(await self._read_json(response))
+                return [self._clean.model_info(m) for m in models.parse(await self._read_json(response))]
 
         return await self._call(attempt)
 
@@ -162,6 +168,7 @@ class MixRouterClient:
             try:
                 return await attempt()
             except UpstreamError as error:
+                self._clean.error(error)  # before it is logged, retried or shown
                 delay = self._retry_delay(error, retries, ends_at - anyio.current_time())
                 if delay is None:
                     error.attempts = retries + 1
@@ -179,7 +186,9 @@ class MixRouterClient:
         if error.should_retry is False or not (retryable or error.should_retry):
             return None
         backoff = min(self._settings.retry_backoff_s * 2**retries, _MAX_BACKOFF_S)
-        delay = error.retry_after if error.retry_after is not None else backoff * (1 - 0.25 * random.random())
+        jittered = backoff * (1 - 0.25 * random.random())
+        # A Retry-After of 0 from a struggling server is no reason to hammer it: never wait less than our backoff.
+        delay = jittered if error.retry_after is None else max(error.retry_after, jittered)
         return delay if delay < remaining else None
 
     @asynccontextmanager
@@ -192,7 +201,8 @@ class MixRouterClient:
             try:
                 async with self._http.stream(request.method, request.path, json=request.json, headers=headers) as resp:
                     if resp.status_code >= 400:
-                        raise error_from_response(resp.status_code, resp.headers, await resp.aread())
+                        body = await read_capped(resp, ERROR_BODY_BYTES, truncate=True, what="error body")
+                        raise error_from_response(resp.status_code, resp.headers, body)
                     yield resp
             except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
                 raise ConnectFailed(
@@ -217,12 +227,13 @@ class MixRouterClient:
 
     async def _read_json(self, response: httpx2.Response) -> Any:
         try:
-            raw = await response.aread()
+            raw = await read_capped(response, self._max_bytes)
         except httpx2.TransportError as exc:
             raise StreamBroken(f"the connection to mixrouter broke: {type(exc).__name__}") from exc
         text = raw.decode("utf-8", errors="replace").strip()  # DeepSeek may pad bodies with blank lines
+        del raw
         try:
-            return json.loads(text)
+            return loads(text)
         except ValueError as exc:
             snippet = " ".join(text.split())[:200] or "(empty body)"
             raise InvalidResponse(
@@ -237,7 +248,7 @@ class MixRouterClient:
         the idle timeout is stalled. One movable deadline, pushed forward on each data event, keeps this cheap."""
         decoder = SseDecoder()
         idle = self._settings.stream_idle_timeout_s
-        lines = _sse_lines(response)
+        lines = _sse_lines(response, self._max_bytes)
         streamed = False
         with anyio.CancelScope(deadline=anyio.current_time() + idle) as idle_scope:
             try:
@@ -257,6 +268,9 @@ class MixRouterClient:
                 raise StreamBroken(
                     f"the stream from mixrouter broke: {type(exc).__name__}", partial_text=assembler.partial_text
                 ) from exc
+            except ResponseTooLarge as error:
+                error.partial_text = assembler.partial_text
+                raise
         if idle_scope.cancelled_caught:
             raise StreamStalled(
                 f"mixrouter sent no data for {idle:g} s; the answer is incomplete", partial_text=assembler.partial_text
@@ -273,7 +287,7 @@ class MixRouterClient:
             try:
                 async for _ in lines:
                     pass
-            except (httpx2.TransportError, httpx2.StreamError):
+            except (httpx2.TransportError, httpx2.StreamError, UpstreamError):
                 pass
 
     @staticmethod
@@ -298,11 +312,13 @@ class MixRouterClient:
         return streamed
 
 
-async def _sse_lines(response: httpx2.Response) -> AsyncIterator[str]:
-    """The body's lines as SSE defines them (CR, LF or CRLF), not as `str.splitlines` does."""
+async def _sse_lines(response: httpx2.Response, max_bytes: int) -> AsyncIterator[str]:
+    """The body's lines as SSE defines them (CR, LF or CRLF), not as `str.splitlines` does; at most `max_bytes`
+    decoded bytes in all, so an endless stream (or one endless line) cannot grow without bound."""
     splitter = LineSplitter()
-    async for chunk in response.aiter_text():
-        for line in splitter.feed(chunk):
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    async for chunk in iter_decoded(response, max_bytes, what="stream"):
+        for line in splitter.feed(text.decode(chunk)):
             yield line
-    for line in splitter.flush():
+    for line in splitter.feed(text.decode(b"", final=True)) + splitter.flush():
         yield line

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from time import time
 from typing import Any
+
+from .jsontext import loads
 
 _REQUEST_ID = re.compile(r"\s*\(request id: ([^)]+)\)\s*$")
 
@@ -177,7 +178,7 @@ def _error_from_body(status: int, headers: Mapping[str, str], body: bytes, retry
     request_id = headers.get("x-request-id") or headers.get("request-id")
     message, error_type, code = "", None, None
     try:
-        payload = json.loads(text) if text else None
+        payload = loads(text) if text else None
     except ValueError:
         payload = None
     fields = _error_fields(payload)

@@ -5,11 +5,11 @@ Pure: builds the request, parses a body or a stream of SSE events. No I/O.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..errors import InvalidResponse, StreamBroken, error_from_payload
 from ..inline_reasoning import InlineReasoningSplitter
+from ..jsontext import loads
 from ..sse import SseEvent
 from ..types import Completion, Delta, HttpRequest, Message, Query, Usage
 from .common import StreamAccumulator, as_dict, as_int, deep_merge, stream_failure
@@ -119,7 +119,7 @@ class Stream(StreamAccumulator):
             self.done = True
             return self.add(self._splitter.flush())
         try:
-            chunk = json.loads(event.data)
+            chunk = loads(event.data)
         except ValueError as exc:
             raise StreamBroken(f"mixrouter sent a stream event that is not JSON: {event.data[:200]!r}") from exc
         error = error_from_payload(chunk)

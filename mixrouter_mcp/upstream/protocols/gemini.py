@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import mimetypes
 from typing import Any
 from urllib.parse import quote
 
 from ..errors import InvalidResponse, PermissionDenied, StreamBroken, error_from_payload
+from ..jsontext import loads
 from ..sse import SseEvent
 from ..types import Completion, Delta, HttpRequest, Image, Message, Query, Usage
 from .common import StreamAccumulator, as_dict, as_int, deep_merge, stream_failure
@@ -133,7 +133,7 @@ class Stream(StreamAccumulator):
 
     def feed(self, event: SseEvent) -> Delta:
         try:
-            payload = json.loads(event.data)
+            payload = loads(event.data)
         except ValueError as exc:
             raise StreamBroken(f"mixrouter sent a stream event that is not JSON: {event.data[:200]!r}") from exc
         error = error_from_payload(payload)

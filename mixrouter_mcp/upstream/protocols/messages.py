@@ -3,10 +3,10 @@ cache usage, and the whole event sequence (thinking/signature deltas, ping, erro
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..errors import InvalidResponse, StreamBroken, error_from_payload
+from ..jsontext import loads
 from ..sse import SseEvent
 from ..types import Completion, Delta, HttpRequest, Image, Message, Query, Usage
 from .common import StreamAccumulator, as_dict, as_int, deep_merge, stream_failure
@@ -119,7 +119,7 @@ class Stream(StreamAccumulator):
 
     def feed(self, event: SseEvent) -> Delta:
         try:
-            payload = as_dict(json.loads(event.data))
+            payload = as_dict(loads(event.data))
         except ValueError as exc:
             raise StreamBroken(f"mixrouter sent a stream event that is not JSON: {event.data[:200]!r}") from exc
         kind = payload.get("type") or event.event

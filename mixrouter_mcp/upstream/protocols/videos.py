@@ -6,6 +6,7 @@ objects) and `POST /v1/video/generations` + `GET /v1/video/generations/{id}` (ne
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
@@ -17,6 +18,14 @@ from .common import as_dict
 VideoApi = Literal["videos", "generations"]
 VideoStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "expired", "unknown"]
 TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "cancelled", "expired"})
+# A task id becomes a path segment: "." or ".." would turn `GET /v1/videos/..` into `GET /v1`, with the key.
+_TASK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+
+def is_task_id(value: str) -> bool:
+    """Whether `value` can be a task id: a letter or digit, then letters, digits and `._:-`, 128 at most."""
+    return _TASK_ID.fullmatch(value) is not None
+
 
 _STATUSES: dict[str, VideoStatus] = {
     **dict.fromkeys(("queued", "pending", "submitted", "not_start", "created"), "queued"),
@@ -80,6 +89,8 @@ def build_submit(request: VideoRequest, api: VideoApi) -> HttpRequest:
 
 
 def build_poll(task_id: str, api: VideoApi) -> HttpRequest:
+    if not is_task_id(task_id):
+        raise ValueError(f"not a video task id: {task_id[:40]!r}")
     return HttpRequest("GET", f"{_base(api)}/{quote(task_id, safe='')}")
 
 
@@ -146,6 +157,8 @@ def parse_submit(body: Any) -> str:
     task_id = task.get("task_id") or task.get("id")
     if not task_id:
         raise InvalidResponse("mixrouter accepted the video task but returned no task id", status=200)
+    if not is_task_id(str(task_id)):
+        raise InvalidResponse(f"mixrouter returned a video task id we cannot use: {str(task_id)[:40]!r}", status=200)
     return str(task_id)
 
 
