@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ from .stdio_relay import StdioRelay
 
 logger = logging.getLogger(__name__)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+JSON_TYPE = (b"content-type", b"application/json")
 PARENT_POLL_S = 0.25
 
 
@@ -85,31 +87,74 @@ def transport_security(settings: Settings, host: str) -> TransportSecuritySettin
     return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
 
 
-class BearerTokenGuard:
-    """Refuses HTTP requests without `Authorization: Bearer <MIXROUTER_MCP_AUTH_TOKEN>` (401). The token guards
-    this server only: it is never used as, or forwarded as, the mixrouter key."""
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
+
+class HttpGuard:
+    """What the SDK's app does not check, in front of it:
+    - with `MIXROUTER_MCP_AUTH_TOKEN`, every request needs `Authorization: Bearer <token>` (401); the scheme is
+      case-insensitive (RFC 7235) and the token is never used as, or forwarded as, the mixrouter key;
+    - without it, only requests that reached a loopback address are served (403): the address the connection
+      actually came to (the ASGI `server`), not the Host header a client writes nor the address we meant to bind,
+      so `uvicorn --host 0.0.0.0` without a token cannot expose the key to the network;
+    - GET on the endpoint answers 405: a stateless server never sends on a GET stream, which would stay open.
+    """
+
+    def __init__(self, app: ASGIApp, token: str | None) -> None:
         self._app = app
-        self._expected = f"Bearer {token}".encode()
+        self._token = token.encode() if token else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self._authorized(scope):
-            body = json.dumps({"error": "unauthorized: send Authorization: Bearer <MIXROUTER_MCP_AUTH_TOKEN>"}).encode()
-            headers = [(b"content-type", b"application/json"), (b"www-authenticate", b'Bearer realm="mixrouter-mcp"')]
-            await send({"type": "http.response.start", "status": 401, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
             return
-        await self._app(scope, receive, send)
+        refusal = self._refusal(scope)
+        if refusal is None:
+            await self._app(scope, receive, send)
+            return
+        status, message, headers = refusal
+        body = json.dumps({"error": message}).encode()
+        await send({"type": "http.response.start", "status": status, "headers": [JSON_TYPE, *headers]})
+        await send({"type": "http.response.body", "body": body})
+
+    def _refusal(self, scope: Scope) -> tuple[int, str, list[tuple[bytes, bytes]]] | None:
+        if self._token is not None and not self._authorized(scope):
+            challenge = (b"www-authenticate", b'Bearer realm="mixrouter-mcp"')
+            return 401, "unauthorized: send Authorization: Bearer <MIXROUTER_MCP_AUTH_TOKEN>", [challenge]
+        server = scope.get("server")
+        if self._token is None and server and not _is_loopback(str(server[0])):
+            return (
+                403,
+                (
+                    f"this server answers on loopback only: it has no MIXROUTER_MCP_AUTH_TOKEN, and the request came "
+                    f"to {server[0]}"
+                ),
+                [],
+            )
+        if scope.get("method") == "GET":
+            return (
+                405,
+                "this server is stateless: POST JSON-RPC requests; there is no GET stream",
+                [(b"allow", b"POST")],
+            )
+        return None
 
     def _authorized(self, scope: Scope) -> bool:
         presented = dict(scope.get("headers") or []).get(b"authorization", b"")
-        return hmac.compare_digest(presented, self._expected)
+        scheme, _, token = presented.strip().partition(b" ")
+        assert self._token is not None
+        return scheme.lower() == b"bearer" and hmac.compare_digest(token.strip(), self._token)
 
 
 def http_app(server: MCPServer[Any], settings: Settings, host: str) -> ASGIApp:
     """The ASGI app: stateless streamable HTTP with SSE responses (JSON responses would drop progress and
-    cancellation), Host/Origin checks, a body cap, and the bearer guard when a token is configured."""
+    cancellation), Host/Origin checks, a body cap, and `HttpGuard` in front."""
     app: ASGIApp = server.streamable_http_app(
         stateless_http=True,
         json_response=False,
@@ -118,7 +163,7 @@ def http_app(server: MCPServer[Any], settings: Settings, host: str) -> ASGIApp:
         host=host,
     )
     token = settings.mcp_auth_token.get_secret_value() if settings.mcp_auth_token else None
-    return BearerTokenGuard(app, token) if token else app
+    return HttpGuard(app, token)
 
 
 def check_bind(settings: Settings, host: str) -> None:
