@@ -153,7 +153,7 @@ class TurnView(BaseModel):
 
 
 class ConversationView(BaseModel):
-    """A whole conversation."""
+    """A conversation, one page of turns at a time."""
 
     id: str
     title: str
@@ -162,6 +162,8 @@ class ConversationView(BaseModel):
     turns: list[TurnView]
     created_at: str
     updated_at: str
+    total_turns: int = 0
+    next_turn: int | None = Field(default=None, description="More turns follow: pass as from_turn to read them.")
 
 
 class ConversationItem(BaseModel):

@@ -18,6 +18,7 @@ from .base import (
     Turn,
 )
 from .disabled import DisabledStore
+from .guarded import GuardedStore, StoreUnavailable, WriteUnconfirmed
 from .sqlite import SqliteStore
 
 __all__ = [
@@ -28,7 +29,9 @@ __all__ = [
     "ConversationStore",
     "ConversationSummary",
     "Limits",
+    "StoreUnavailable",
     "Turn",
+    "WriteUnconfirmed",
     "default_sqlite_path",
     "open_store",
 ]
@@ -46,7 +49,12 @@ def default_sqlite_path() -> Path:
 
 
 def open_store(settings: Settings) -> ConversationStore:
-    """The store `MIXROUTER_MCP_STORE` names: `redis://...`, `sqlite:///path`, `none`, or empty for the default."""
+    """The store `MIXROUTER_MCP_STORE` names (`redis://...`, `sqlite:///path`, `none`, or empty for the default),
+    behind the one wrapper that makes every backend failure the same clear `StoreUnavailable`."""
+    return GuardedStore(_backend(settings))
+
+
+def _backend(settings: Settings) -> ConversationStore:
     limits = Limits(
         max_turns=settings.conversation_max_turns,
         max_threads=settings.conversation_max_threads,
@@ -60,7 +68,7 @@ def open_store(settings: Settings) -> ConversationStore:
 
         return RedisStore(url, limits)
     if url.startswith("sqlite://"):
-        return SqliteStore(Path(url.removeprefix("sqlite://")).expanduser(), limits)
+        return SqliteStore(Path(url.removeprefix("sqlite://")).expanduser(), limits, settings.conversation_max_db_mb)
     if url:
         raise ValueError(f"MIXROUTER_MCP_STORE must be redis://..., sqlite:///path, none or empty; got {url!r}")
-    return SqliteStore(default_sqlite_path(), limits)
+    return SqliteStore(default_sqlite_path(), limits, settings.conversation_max_db_mb)

@@ -12,6 +12,9 @@ import time
 from dataclasses import asdict
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import TimeoutError as RedisTimeout
 
 from .base import (
     Conversation,
@@ -22,6 +25,7 @@ from .base import (
     Turn,
     new_conversation_id,
 )
+from .guarded import WriteUnconfirmed
 
 PREFIX = "mixrouter-mcp"
 
@@ -39,7 +43,16 @@ class RedisStore:
     """Conversations shared by every server process that points at the same Redis."""
 
     def __init__(self, url: str, limits: Limits) -> None:
-        self._redis: Redis = Redis.from_url(url, decode_responses=True)
+        # Never wait forever, and never resend a command by ourselves: a MULTI/EXEC that timed out may have run,
+        # and running it again would append the turns twice. `?socket_timeout=` in the URL overrides these.
+        self._redis: Redis = Redis.from_url(
+            url,
+            decode_responses=True,
+            socket_timeout=5.0,
+            socket_connect_timeout=3.0,
+            health_check_interval=15,
+            retry=Retry(NoBackoff(), 0),
+        )
         self._limits = limits
         self._index = f"{PREFIX}:index"
 
@@ -85,7 +98,12 @@ class RedisStore:
                 pipe.expire(key, ttl)
             pipe.zadd(self._index, {new_id: now})
             pipe.zremrangebyscore(self._index, "-inf", now - self._limits.ttl_s)
-            await pipe.execute()
+            try:
+                await pipe.execute()
+            except RedisTimeout as error:
+                raise WriteUnconfirmed(
+                    f"Redis did not confirm the write in time ({error}); it may or may not have been saved", new_id
+                ) from error
         await self._evict_beyond_limit()
         return new_id
 

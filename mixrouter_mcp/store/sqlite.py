@@ -36,9 +36,10 @@ CREATE TABLE IF NOT EXISTS turns (
 class SqliteStore:
     """Conversations in a local file; several processes may share it (WAL, busy timeout)."""
 
-    def __init__(self, path: Path, limits: Limits) -> None:
+    def __init__(self, path: Path, limits: Limits, max_mb: float = 1024.0) -> None:
         self.path = path
         self._limits = limits
+        self._max_bytes = int(max_mb * 1024 * 1024)
         self._db: sqlite3.Connection | None = None
         self._one_at_a_time = anyio.CapacityLimiter(1)  # one connection, used by one thread at a time
 
@@ -53,6 +54,8 @@ class SqliteStore:
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
             db.executescript(_SCHEMA)
+            page_size = db.execute("PRAGMA page_size").fetchone()[0]
+            db.execute(f"PRAGMA max_page_count={max(1, self._max_bytes // page_size)}")  # a bound on the file
             self._db = db
         return work(self._db, *args)
 
@@ -144,7 +147,9 @@ def _write(
         _apply_limits(db, conversation_id, seq + len(turns), limits, now)
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        # SQLite may already have rolled back (disk full does): a ROLLBACK then fails and would mask the cause.
+        if db.in_transaction:
+            db.execute("ROLLBACK")
         raise
 
 

@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
-from mcp.types import CallToolResult, TextContent
-from pydantic import Field
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.types import CallToolResult
+from pydantic import Field, StrictInt
 
 from ..schemas import ConversationItem, ConversationList, ConversationView, Deleted, TurnView
 from ..state import AppState
-from ..store import Conversation, ConversationError, ConversationNotFound
+from ..store import Conversation, ConversationError, ConversationNotFound, StoreUnavailable
+from ..tokens import cut_index, estimate_tokens
+from .output import tool_result
 
 ConversationRef = Annotated[
     str, Field(pattern=r"^conv_[A-Za-z0-9_-]{8,64}$", description="A conversation_id returned by a model call.")
@@ -25,10 +27,23 @@ def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def view(conversation: Conversation) -> ConversationView:
-    turns = [
-        TurnView(role=t.role, content=t.content, model=t.model, tool=t.tool, at=_iso(t.at)) for t in conversation.turns
-    ]
+def view(conversation: Conversation, from_turn: int = 0, max_tokens: int | None = None) -> ConversationView:
+    """The conversation with the turns from `from_turn` that fit `max_tokens` (estimated; all when None). A first
+    turn larger than the page is shown cut, with a marker."""
+    turns: list[TurnView] = []
+    budget = max_tokens
+    for turn in conversation.turns[from_turn:]:
+        content = turn.content
+        if budget is not None:
+            cost = estimate_tokens(content)
+            if cost > budget and turns:
+                break
+            if cost > budget:
+                cut = cut_index(content, budget) or len(content)
+                content = f"{content[:cut]}\n\n[turn cut for display: {len(turn.content):,} characters in all]"
+            budget -= cost
+        turns.append(TurnView(role=turn.role, content=content, model=turn.model, tool=turn.tool, at=_iso(turn.at)))
+    end = from_turn + len(turns)
     return ConversationView(
         id=conversation.id,
         title=conversation.title,
@@ -37,67 +52,75 @@ def view(conversation: Conversation) -> ConversationView:
         turns=turns,
         created_at=_iso(conversation.created_at),
         updated_at=_iso(conversation.updated_at),
+        total_turns=len(conversation.turns),
+        next_turn=end if end < len(conversation.turns) else None,
     )
+
+
+async def _read(ctx: Context[AppState], conversation_id: str) -> Conversation:
+    try:
+        return await ctx.request_context.lifespan_context.store.get(conversation_id)
+    except StoreUnavailable as error:
+        raise ToolError(str(error)) from error
+    except ConversationError as error:
+        raise ToolError(f"{error}. Call list_conversations for the ids kept.") from error
 
 
 async def list_conversations(
     ctx: Context[AppState],
-    limit: Annotated[int, Field(ge=1, le=200, description="How many, most recent first.")] = 20,
+    limit: Annotated[StrictInt, Field(ge=1, le=200, description="How many, most recent first.")] = 20,
 ) -> Annotated[CallToolResult, ConversationList]:
     """List the conversations kept (id, title, models, turns, last update), most recent first."""
-    state = ctx.request_context.lifespan_context
     try:
-        summaries = await state.store.list(limit)
-    except Exception as error:
-        raise ToolError(f"the conversation store is unavailable ({type(error).__name__}); try again later") from error
+        summaries = await ctx.request_context.lifespan_context.store.list(limit)
+    except ConversationError as error:
+        raise ToolError(str(error)) from error
     items = [
         ConversationItem(id=s.id, title=s.title, models=s.models, turns=s.turns, updated_at=_iso(s.updated_at))
         for s in summaries
     ]
-    result = ConversationList(conversations=items, count=len(items))
     lines = [f"- {i.id} · {i.title!r} · {', '.join(i.models)} · {i.turns} turns · {i.updated_at}" for i in items]
     text = "\n".join(lines) if lines else "No conversations yet: every model call starts one and returns its id."
-    return CallToolResult(
-        content=[TextContent(type="text", text=text)], structured_content=result.model_dump(mode="json")
-    )
+    return tool_result(text, ConversationList(conversations=items, count=len(items)))
 
 
 async def get_conversation(
-    conversation_id: ConversationRef, ctx: Context[AppState]
+    conversation_id: ConversationRef,
+    ctx: Context[AppState],
+    from_turn: Annotated[StrictInt, Field(ge=0, description="First turn to show (next_turn of the last page).")] = 0,
 ) -> Annotated[CallToolResult, ConversationView]:
-    """Read a whole conversation: every turn, which model answered it and when."""
-    state = ctx.request_context.lifespan_context
-    try:
-        conversation = await state.store.get(conversation_id)
-    except ConversationError as error:
-        raise ToolError(f"{error}. Call list_conversations for the ids kept.") from error
-    result = view(conversation)
+    """Read a conversation: its turns, which model answered each and when, a page at a time."""
+    conversation = await _read(ctx, conversation_id)
+    result = view(conversation, from_turn, ctx.request_context.lifespan_context.settings.max_output_tokens)
     lines = [f"# {result.title}"] + [
         f"\n[{t.role}{' · ' + t.model if t.model else ''} · {t.at}]\n{t.content}" for t in result.turns
     ]
-    return CallToolResult(
-        content=[TextContent(type="text", text="\n".join(lines))], structured_content=result.model_dump(mode="json")
-    )
+    if result.next_turn is not None:
+        shown = f"turns {from_turn}-{result.next_turn - 1} of {result.total_turns}"
+        lines.append(
+            f'\n[{shown}: get_conversation(conversation_id="{conversation_id}", from_turn={result.next_turn})]'
+        )
+    return tool_result("\n".join(lines), result)
 
 
 async def delete_conversation(
     conversation_id: ConversationRef, ctx: Context[AppState]
 ) -> Annotated[CallToolResult, Deleted]:
     """Delete a conversation and all its turns."""
-    state = ctx.request_context.lifespan_context
-    deleted = await state.store.delete(conversation_id)
-    result = Deleted(conversation_id=conversation_id, deleted=deleted)
+    try:
+        deleted = await ctx.request_context.lifespan_context.store.delete(conversation_id)
+    except ConversationError as error:
+        raise ToolError(str(error)) from error
     text = f"Deleted {conversation_id}." if deleted else f"No conversation {conversation_id}: nothing deleted."
-    return CallToolResult(
-        content=[TextContent(type="text", text=text)], structured_content=result.model_dump(mode="json")
-    )
+    return tool_result(text, Deleted(conversation_id=conversation_id, deleted=deleted))
 
 
 async def conversation_resource(conversation_id: str, ctx: Context[AppState]) -> str:
     """A conversation as JSON."""
-    state = ctx.request_context.lifespan_context
     try:
-        conversation = await state.store.get(conversation_id)
+        conversation = await ctx.request_context.lifespan_context.store.get(conversation_id)
     except ConversationNotFound as error:
         raise ResourceNotFoundError(str(error)) from error
+    except ConversationError as error:
+        raise ResourceError(str(error)) from error
     return json.dumps(view(conversation).model_dump(mode="json"), ensure_ascii=False)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from mcp.types import CallToolResult, TextContent
+from pydantic import BaseModel
+
 from ..results import ResultStore
 from ..schemas import Answer, Comparison, ModelAnswer, ThinkingAnswer, TokenUsage, Verdict
 from ..tokens import cut_index
+
+
+def tool_result(text: str, structured: BaseModel, *, is_error: bool = False) -> CallToolResult:
+    """A tool's result: the text a model reads, and the same facts as `structuredContent`."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)],
+        structured_content=structured.model_dump(mode="json"),
+        is_error=is_error,
+    )
 
 
 def cap_text(text: str, max_tokens: int, results: ResultStore) -> tuple[str, bool, str | None]:
@@ -14,9 +26,15 @@ def cap_text(text: str, max_tokens: int, results: ResultStore) -> tuple[str, boo
     if cut is None:
         return text, False, None
     result_id = results.put(text)
+    kept = min(len(text), results.max_entry_chars)
+    beyond = (
+        f" Only the first {kept:,} characters are kept (MIXROUTER_RESULT_STORE_CHARS); ask for a shorter answer."
+        if kept < len(text)
+        else ""
+    )
     marker = (
         f"\n\n[truncated by mixrouter-mcp: {len(text):,} characters in all, {cut:,} shown. "
-        f'Read the rest with read_result(result_id="{result_id}", offset={cut}).]'
+        f'Read the rest with read_result(result_id="{result_id}", offset={cut}).{beyond}]'
     )
     return text[:cut] + marker, True, result_id
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ..state import AppState
-from ..store import Conversation, ConversationError, Turn
+from ..store import Conversation, ConversationError, StoreUnavailable, Turn, WriteUnconfirmed
 from ..tokens import estimate_tokens
 from ..upstream import Image, Message
 from ..upstream.routing import context_window
@@ -36,11 +36,10 @@ async def load(state: AppState, conversation_id: str | None) -> Conversation | N
         return None
     try:
         return await state.store.get(conversation_id)
+    except StoreUnavailable as error:
+        raise ToolError(str(error)) from error
     except ConversationError as error:
         raise ToolError(f"{error}. Call list_conversations for the ids kept, or omit conversation_id.") from error
-    except Exception as error:
-        logger.warning("conversation store failed on read: %s", error)
-        raise ToolError(f"the conversation store is unavailable ({type(error).__name__}); try again later") from error
 
 
 def _exchanges(turns: Sequence[Turn]) -> list[tuple[Turn, ...]]:
@@ -112,11 +111,13 @@ async def record(
     ]
     try:
         new_id = await state.store.append(conversation_id, turns, title=title_of(prompt), system=system, models=models)
+    except WriteUnconfirmed as error:
+        note = f"{error}: continue with this conversation_id; if it is not found, start a new conversation"
+        return error.conversation_id, [*cut, note]
+    except StoreUnavailable as error:
+        return conversation_id, [*cut, f"the exchange could not be saved to the conversation: {error}"]
     except ConversationError as error:
-        return conversation_id, [f"the exchange was not saved: {error}"]
-    except Exception as error:
-        logger.warning("conversation store failed on write: %s", error)
-        return conversation_id, [f"the exchange could not be saved to the conversation ({type(error).__name__})"]
+        return conversation_id, [*cut, f"the exchange was not saved: {error}"]
     return new_id or None, cut
 
 
