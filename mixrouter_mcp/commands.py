@@ -75,7 +75,7 @@ async def doctor(settings: Settings, cli_overrides: dict[str, Any]) -> int:
     ok = True
     print("mixrouter-mcp doctor\n")
     for field in ("api_key", "base_url", "default_model", "mcp_store", "call_deadline_s"):
-        value = settings.masked_key() if field == "api_key" else getattr(settings, field) or "(default)"
+        value = settings.shown(field) or "(default)"
         print(f"  {field:<16} {value!s:<44} from {_source(field, cli_overrides)}")
     print()
     if not settings.api_key_value():

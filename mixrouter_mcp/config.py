@@ -3,13 +3,45 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 API_KEY_ENV = "MIXROUTER_API_KEY"
+URL_FIELDS = ("base_url", "mcp_store")  # may carry credentials: redis://:password@host, https://user:pass@proxy
+_SECRET_QUERY = ("password", "pass", "token", "key", "secret")
+MASK = "****"
+
+
+def url_credentials(url: str) -> list[str]:
+    """The secrets inside a URL: its userinfo password (or lone user token) and secret-looking query values."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    found = [parts.password or ""] if parts.password else ([parts.username] if parts.username else [])
+    found += [value for name, value in parse_qsl(parts.query) if name.lower() in _SECRET_QUERY and value]
+    return [secret for secret in found if secret]
+
+
+def mask_url(url: str) -> str:
+    """`url` as it may be shown or logged: the password (or lone user token) and secret query values masked."""
+    if not url_credentials(url):
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    if parts.password:
+        netloc = f"{parts.username or ''}:{MASK}@{netloc}"
+    elif parts.username:
+        netloc = f"{MASK}@{netloc}"
+    query = urlencode([(n, MASK if n.lower() in _SECRET_QUERY else v) for n, v in parse_qsl(parts.query)], safe="*")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 class Settings(BaseSettings):
@@ -135,9 +167,21 @@ class Settings(BaseSettings):
         return [Path(p).expanduser().resolve() for p in raw]
 
     def secrets(self) -> list[str]:
-        """Every configured secret, for the log redaction filter."""
+        """Every configured secret, for the log redaction filter: the key, the HTTP token, URL credentials."""
         values = [self.api_key, self.mcp_auth_token]
-        return [v.get_secret_value() for v in values if v is not None]
+        found = [v.get_secret_value() for v in values if v is not None]
+        return found + [secret for name in URL_FIELDS for secret in url_credentials(getattr(self, name))]
+
+    def shown(self, name: str) -> Any:
+        """A setting's value as it may be printed: secrets masked."""
+        if name == "api_key":
+            return self.masked_key()
+        value = getattr(self, name)
+        return mask_url(value) if name in URL_FIELDS else value
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, (mask_url(value) if name in URL_FIELDS and isinstance(value, str) else value)
 
     def api_key_value(self) -> str | None:
         """The raw key, for the Authorization header only."""

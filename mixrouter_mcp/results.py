@@ -1,6 +1,8 @@
 """Full texts of answers that were cut at the output cap, kept for a while so they can be read in pages.
 
-Bounded by entry count, total characters and age: the oldest go first. Ids are random and unguessable.
+Bounded by entry count, total characters and age: the oldest go first. One entry holds at most half the
+characters, so a huge answer is kept cut (the caller says so) and never pushes out every other entry, nor itself.
+Ids are random and unguessable.
 """
 
 from __future__ import annotations
@@ -32,9 +34,14 @@ class ResultStore:
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def max_entry_chars(self) -> int:
+        return self._max_chars // 2
+
     def put(self, text: str) -> str:
-        """Keep `text`; return its id."""
+        """Keep `text`, cut to `max_entry_chars`; return its id."""
         result_id = "res_" + secrets.token_urlsafe(12)
+        text = text[: self.max_entry_chars]
         self._entries[result_id] = (time.monotonic(), text)
         self._chars += len(text)
         self._evict()

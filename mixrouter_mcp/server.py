@@ -64,7 +64,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        results = ResultStore(settings.result_store_entries, ttl_s=settings.result_ttl_s)
+        results = ResultStore(settings.result_store_entries, settings.result_store_chars, settings.result_ttl_s)
         store = open_store(settings)
         try:
             async with MixRouterClient(settings, transport=transport) as client:

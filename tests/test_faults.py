@@ -438,7 +438,10 @@ async def test_p_rows_malformed_traffic_keeps_the_server_alive(emulator: Backgro
     for refused in (58, 59):  # answered with an error, or dropped by the SDK: never sent upstream
         assert refused not in by_id or by_id[refused].get("error") or by_id[refused]["result"]["isError"]  # type: ignore[index]
     assert emulator.recorder.count() == before + 1  # only request 57 reached mixrouter
-    # What the SDK does with P2/P3/P7/T3 (answer or drop) is its business; the server must survive them, as it did.
+    # P1/P2/P3/P7 are answered (by the stdio relay) rather than dropped, so no client waits for its timeout.
+    assert by_id[51]["error"]["code"] == by_id[52]["error"]["code"] == -32600  # type: ignore[index]
+    assert by_id[54]["error"]["code"] == -32700  # type: ignore[index]
+    assert [m["error"]["code"] for m in messages if "error" in m and m["id"] is None] == [-32700, -32600, -32700]  # type: ignore[index]
 
 
 async def test_p10_stdin_eof_during_a_call_exits_fast_and_closes_upstream(emulator: BackgroundEmulator) -> None:

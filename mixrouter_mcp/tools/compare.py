@@ -19,7 +19,7 @@ from ..upstream import Message, Query, ThinkingRequest, UpstreamError
 from . import threads
 from .calls import check_prompt_size, deadline_for
 from .errors import error_text
-from .inputs import ConversationId, Effort, MaxTokens, ModelId, ModelName, Prompt, System, Temperature
+from .inputs import ConversationId, Effort, MaxTokens, ModelId, ModelName, NoBool, Prompt, System, Temperature
 from .judge import assign_labels, judge_prompt, parse_verdict
 from .output import cap_text, comparison_text
 from .progress import ProgressReporter, StreamWatch, heartbeat
@@ -36,7 +36,9 @@ async def compare_models(
     temperature: Temperature = None,
     max_tokens: MaxTokens = None,
     effort: Effort | None = None,
-    timeout_s: Annotated[float | None, Field(gt=0, le=600, description="Deadline per model, in seconds.")] = None,
+    timeout_s: Annotated[
+        float | None, Field(gt=0, le=600, description="Deadline per model, in seconds."), NoBool
+    ] = None,
     judge_model: ModelId = None,
     conversation_id: ConversationId = None,
 ) -> Annotated[CallToolResult, Comparison]:

@@ -5,13 +5,23 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, StrictInt
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must contain text, not only whitespace")
     return value
+
+
+def _not_bool(value: object) -> object:
+    """JSON `true` is not 1: numbers must be numbers (pydantic's lax mode would take a boolean as 1)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value
+
+
+NoBool = BeforeValidator(_not_bool)
 
 
 def _finite(value: float | None) -> float | None:
@@ -41,10 +51,10 @@ System = Annotated[
     Field(max_length=200_000, description="System prompt."),
 ]
 Temperature = Annotated[
-    float | None, Field(ge=0, le=2, description="Sampling temperature, 0-2."), AfterValidator(_finite)
+    float | None, Field(ge=0, le=2, description="Sampling temperature, 0-2."), NoBool, AfterValidator(_finite)
 ]
-TopP = Annotated[float | None, Field(gt=0, le=1, description="Nucleus sampling, 0-1."), AfterValidator(_finite)]
-MaxTokens = Annotated[int | None, Field(ge=1, le=200_000, description="Cap on generated tokens.")]
+TopP = Annotated[float | None, Field(gt=0, le=1, description="Nucleus sampling, 0-1."), NoBool, AfterValidator(_finite)]
+MaxTokens = Annotated[StrictInt | None, Field(ge=1, le=200_000, description="Cap on generated tokens.")]
 Images = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=20_000_000)]] | None,
     Field(

@@ -7,7 +7,7 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from ..schemas import ResultPage
 from ..state import AppState
@@ -16,7 +16,7 @@ from ..state import AppState
 async def read_result(
     result_id: Annotated[str, Field(min_length=1, max_length=64, description="The result_id of a cut answer.")],
     ctx: Context[AppState],
-    offset: Annotated[int, Field(ge=0, description="Character offset to read from (the marker gives it).")] = 0,
+    offset: Annotated[StrictInt, Field(ge=0, description="Character offset to read from (the marker gives it).")] = 0,
 ) -> Annotated[CallToolResult, ResultPage]:
     """Read more of an answer that was truncated at the output cap, from `offset`, one page per call."""
     state = ctx.request_context.lifespan_context

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from ..results import ResultStore
 from ..schemas import ThinkingAnswer, ThinkingSwitch, TokenUsage
@@ -27,7 +27,7 @@ async def extended_thinking(
         Literal["low", "medium", "high", "max"], Field(description="How hard the model should think.")
     ] = "high",
     budget_tokens: Annotated[
-        int | None, Field(ge=1024, le=128_000, description="Explicit thinking budget, where the model takes one.")
+        StrictInt | None, Field(ge=1024, le=128_000, description="Explicit thinking budget, where the model takes one.")
     ] = None,
     include_reasoning: Annotated[bool, Field(description="Return the reasoning text beside the answer.")] = True,
     system: System = None,

@@ -15,7 +15,7 @@ import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from ..state import AppState
 from ..upstream import UpstreamError
@@ -23,7 +23,7 @@ from ..upstream.protocols import videos
 from .calls import check_prompt_size, deadline_for, wants_progress
 from .errors import tool_error
 from .images import load_images
-from .inputs import ModelId, Prompt
+from .inputs import ModelId, NoBool, Prompt
 from .progress import ProgressReporter
 from .saving import inside, save
 
@@ -32,6 +32,7 @@ TaskId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-
 WaitS = Annotated[
     float | None,
     Field(ge=0, le=600, description="Seconds to wait for the result in this call; 0 returns at once."),
+    NoBool,
 ]
 
 
@@ -138,10 +139,12 @@ async def generate_video(
     image: Annotated[
         str | None, Field(description="First frame: an http(s) URL, a data URL, or a local file in the allowed dirs.")
     ] = None,
-    duration: Annotated[int | None, Field(ge=1, le=30, description="Length in seconds (model-dependent).")] = None,
+    duration: Annotated[
+        StrictInt | None, Field(ge=1, le=30, description="Length in seconds (model-dependent).")
+    ] = None,
     ratio: Literal["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "adaptive"] | None = None,
     resolution: Literal["480p", "720p", "1080p"] | None = None,
-    seed: Annotated[int | None, Field(ge=-1, le=2**32 - 1, description="-1 for random.")] = None,
+    seed: Annotated[StrictInt | None, Field(ge=-1, le=2**32 - 1, description="-1 for random.")] = None,
     watermark: bool | None = None,
     wait_s: WaitS = None,
 ) -> Annotated[CallToolResult, VideoResult]:

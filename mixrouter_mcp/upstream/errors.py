@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
@@ -104,24 +105,31 @@ class InvalidResponse(UpstreamError):
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date)."""
+    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date); None for a value that is
+    not a finite, non-negative number of seconds (NaN, inf, -5), which no server can mean."""
     raw_ms = headers.get("retry-after-ms")
     if raw_ms:
-        try:
-            return max(0.0, float(raw_ms) / 1000)
-        except ValueError:
-            pass
+        seconds = _seconds(raw_ms)
+        if seconds is not None:
+            return seconds / 1000
     raw = headers.get("retry-after")
     if not raw:
         return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
+    seconds = _seconds(raw)
+    if seconds is not None:
+        return seconds
     try:
         return max(0.0, parsedate_to_datetime(raw).timestamp() - time())
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
+
+
+def _seconds(raw: str) -> float | None:
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 def split_request_id(message: str) -> tuple[str, str | None]:
