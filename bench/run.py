@@ -5,7 +5,8 @@
 - ask_model added latency over a direct httpx2 call (bench/latency.py);
 - compare_models fan-out ratio (bench/compare.py);
 - streamable-HTTP throughput at 50 and 200 concurrent clients, against the bare SDK serving a trivial tool;
-- server RSS idle, and after the soak (bench/soak.py).
+- server RSS idle, and after the soak (bench/soak.py);
+- server RSS peak while a hostile upstream sends 1 GiB (bench/hostile.py).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from mcp import Client, StdioServerParameters
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import compare, latency, soak
+from bench import compare, hostile, latency, soak
 from bench.common import KEY, ROOT, free_port, start_emulator, stop
 from mixrouter_mcp.tokens import estimate_tokens
 
@@ -187,6 +188,7 @@ def main() -> None:
     added = latency.run(100 if quick else 400, 20 if quick else 40, verbose=False)
     fanout = compare.run(3 if quick else 10, verbose=False)
     soaked = soak.run(1_000 if quick else 10_000, 200 if quick else 1_000, verbose=False)
+    flooded = hostile.run(verbose=False)
 
     rows: list[tuple[str, str, str]] = [
         (
@@ -220,6 +222,14 @@ def main() -> None:
             f"+{soaked['growth_mb']} MB over the soak, {soaked['failures']} failed",
         )
     )
+    worst = max(flooded["results"].items(), key=lambda item: float(item[1]["rss_peak_mb"]))
+    rows.append(
+        (
+            "server RSS peak, upstream sends 1 GiB",
+            f"{flooded['worst_peak_mb']:.1f} MB",
+            f"worst case: {worst[0]}; target < {hostile.TARGET_MB:.0f} MB",
+        )
+    )
     width = max(len(r[0]) for r in rows)
     print(f"\n{'measure':<{width}}  {'result':>22}  notes")
     for measure, result, notes in rows:
@@ -233,6 +243,7 @@ def main() -> None:
         "http_throughput": http,
         "rss_mb": {"idle": rss_idle, **soaked["rss_mb"]},
         "soak": soaked,
+        "hostile": flooded,
         "table": [{"measure": m, "result": r, "notes": n} for m, r, n in rows],
     }
     out = ROOT / "results.json"
