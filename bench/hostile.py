@@ -40,11 +40,20 @@ class Counted:
             yield piece
 
 
-def plain_body() -> Iterator[bytes]:
-    yield b'{"choices": [{"message": {"content": "'
-    for _ in range(GIB // PIECE):
-        yield b"0" * PIECE
-    yield b'"}}]}'
+def one_gib_string(head: bytes, filler: bytes, tail: bytes) -> Callable[[], Iterator[bytes]]:
+    """A JSON body whose one string is 1 GiB of `filler`."""
+
+    def body() -> Iterator[bytes]:
+        yield head
+        for _ in range(GIB // PIECE):
+            yield filler * PIECE
+        yield tail
+
+    return body
+
+
+plain_body = one_gib_string(b'{"choices": [{"message": {"content": "', b"0", b'"}}]}')
+error_body = one_gib_string(b'{"error": {"message": "overloaded ', b"x", b'"}}')
 
 
 def gzip_body() -> Iterator[bytes]:
@@ -62,13 +71,6 @@ def stream_body() -> Iterator[bytes]:
     event = f"data: {json.dumps({'choices': [{'index': 0, 'delta': {'content': text}}]})}\n\n".encode()
     for _ in range(GIB // len(event)):
         yield event
-
-
-def error_body() -> Iterator[bytes]:
-    yield b'{"error": {"message": "overloaded '
-    for _ in range(GIB // PIECE):
-        yield b"x" * PIECE
-    yield b'"}}'
 
 
 def _cases() -> dict[str, tuple[int, dict[str, str], Counted]]:

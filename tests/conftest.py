@@ -15,6 +15,7 @@ from mcp import Client
 
 from mixrouter_mcp.config import Settings
 from mixrouter_mcp.emulator import BackgroundEmulator
+from mixrouter_mcp.emulator.scripted import ScriptedUpstream
 from mixrouter_mcp.server import build_server
 
 # A distinctive secret: tests search every output for it to prove it never leaks.
@@ -38,6 +39,24 @@ ALL_TOOLS = {
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def scripted_upstream() -> Iterator[ScriptedUpstream]:
+    with ScriptedUpstream() as running:
+        yield running
+
+
+@pytest.fixture
+def scripted(scripted_upstream: ScriptedUpstream) -> ScriptedUpstream:
+    """The raw scripted upstream, its script and records cleared for this test."""
+    scripted_upstream.reset()
+    return scripted_upstream
+
+
+def scripted_settings(upstream: ScriptedUpstream, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"api_key": TEST_KEY, "base_url": upstream.url, "retry_backoff_s": 0.01}
+    return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg]
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,28 +21,11 @@ from mixrouter_mcp.emulator.videos import SAMPLE_MP4
 from mixrouter_mcp.server import build_server
 from mixrouter_mcp.store import Limits, SqliteStore, Turn
 
-from .conftest import TEST_KEY, make_settings, text_of
+from .conftest import make_settings, scripted_settings, text_of
 from .processes import SERVER_COMMAND, free_port, server_env
 
 pytestmark = pytest.mark.anyio
 MP4 = {"content-type": "video/mp4"}
-
-
-@pytest.fixture(scope="module")
-def upstream() -> Iterator[ScriptedUpstream]:
-    with ScriptedUpstream() as running:
-        yield running
-
-
-@pytest.fixture
-def scripted(upstream: ScriptedUpstream) -> ScriptedUpstream:
-    upstream.reset()
-    return upstream
-
-
-def scripted_settings(upstream: ScriptedUpstream, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"api_key": TEST_KEY, "base_url": upstream.url, "retry_backoff_s": 0.01}
-    return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg]
 
 
 def entries(directory: Path) -> list[Path]:

@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from mixrouter_mcp.config import Settings
 from mixrouter_mcp.emulator.scripted import Reply, ScriptedUpstream
 from mixrouter_mcp.server import build_server
 
-from .conftest import TEST_KEY, text_of
+from .conftest import TEST_KEY, scripted_settings, text_of
 from .processes import raw_session, tool_call
 from .wires import SSE, WIRES, plain, stream
 
@@ -25,26 +24,9 @@ pytestmark = pytest.mark.anyio
 EMOJI_SPLIT = [("reasoning", "think \ud83d"), ("reasoning", "\ude00 done"), ("text", "A\ud83d"), ("text", "\ude00B")]
 
 
-@pytest.fixture(scope="module")
-def upstream() -> Iterator[ScriptedUpstream]:
-    with ScriptedUpstream() as running:
-        yield running
-
-
-@pytest.fixture
-def scripted(upstream: ScriptedUpstream) -> ScriptedUpstream:
-    upstream.reset()
-    return upstream
-
-
-def hostile_settings(upstream: ScriptedUpstream, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"api_key": TEST_KEY, "base_url": upstream.url, "retry_backoff_s": 0.01}
-    return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg]
-
-
 @pytest.fixture
 async def client(scripted: ScriptedUpstream) -> AsyncIterator[Client]:
-    async with Client(build_server(hostile_settings(scripted))) as connected:
+    async with Client(build_server(scripted_settings(scripted))) as connected:
         yield connected
 
 
@@ -108,7 +90,7 @@ def _zeros(total: int, piece: int = 1 << 20) -> Iterator[bytes]:
 async def test_a_huge_plain_body_is_refused_at_the_cap(scripted: ScriptedUpstream) -> None:
     body = (b'{"choices": [{"message": {"content": "', *_zeros(20 << 20), b'"}}]}')
     scripted.script(Reply(body=body))
-    async with Client(build_server(hostile_settings(scripted, max_response_bytes=1 << 20))) as client:
+    async with Client(build_server(scripted_settings(scripted, max_response_bytes=1 << 20))) as client:
         is_error, _, text = await ask(client)
         assert is_error and "larger than 1,048,576 bytes" in text and "MIXROUTER_MAX_RESPONSE_BYTES" in text
         assert len(scripted.requests) == 1  # not retried: the same body would come again
@@ -118,7 +100,7 @@ async def test_a_gzip_bomb_is_refused_after_the_cap_not_after_inflating(scripted
     bomb = gzip.compress(b'{"choices": [{"message": {"content": "' + b"0" * (200 << 20) + b'"}}]}', 9)
     assert len(bomb) < 300_000
     scripted.script(Reply(headers={"content-type": "application/json", "content-encoding": "gzip"}, body=bomb))
-    async with Client(build_server(hostile_settings(scripted, max_response_bytes=1 << 20))) as client:
+    async with Client(build_server(scripted_settings(scripted, max_response_bytes=1 << 20))) as client:
         is_error, _, text = await ask(client)
         assert is_error and "larger than 1,048,576 bytes" in text
 
@@ -141,7 +123,7 @@ async def test_gzip_and_deflate_bodies_still_decode(client: Client, scripted: Sc
 async def test_a_huge_error_body_is_read_only_in_part(scripted: ScriptedUpstream) -> None:
     message = json.dumps({"error": {"message": "overloaded " + "x" * (30 << 20)}}).encode()
     scripted.script(Reply(status=503, body=message))
-    async with Client(build_server(hostile_settings(scripted, max_response_bytes=1 << 20))) as client:
+    async with Client(build_server(scripted_settings(scripted, max_response_bytes=1 << 20))) as client:
         is_error, _, text = await ask(client)
     assert is_error and "HTTP 503" in text and len(text) < 11_000
     assert len(scripted.requests) == 3  # retried as a 503, each time reading only the start
@@ -153,7 +135,7 @@ async def test_an_endless_stream_stops_at_the_cap_keeping_the_partial_answer(scr
             yield stream("chat", [("text", f"w{number} ")]).split(b"\n\n")[0] + b"\n\n"
 
     scripted.script(Reply(headers=SSE, body=endless))
-    async with Client(build_server(hostile_settings(scripted, max_response_bytes=1 << 20))) as client:
+    async with Client(build_server(scripted_settings(scripted, max_response_bytes=1 << 20))) as client:
         is_error, _, text = await ask(client)
     assert is_error and "larger than 1,048,576 bytes" in text
     assert "[PARTIAL ANSWER, incomplete]\nw0 w1 w2" in text
@@ -161,7 +143,7 @@ async def test_an_endless_stream_stops_at_the_cap_keeping_the_partial_answer(scr
 
 async def test_a_stored_turn_is_capped(scripted: ScriptedUpstream) -> None:
     scripted.script(Reply(body=plain("chat", "y" * 5_000)))
-    async with Client(build_server(hostile_settings(scripted, conversation_max_turn_chars=1_000))) as client:
+    async with Client(build_server(scripted_settings(scripted, conversation_max_turn_chars=1_000))) as client:
         is_error, data, _ = await ask(client)
         assert not is_error and data["text"] == "y" * 5_000  # the caller still gets it all
         assert any("stored cut to 1,000 characters" in note for note in data["notes"]), data["notes"]
@@ -175,7 +157,7 @@ async def test_a_stored_turn_is_capped(scripted: ScriptedUpstream) -> None:
 
 async def test_a_served_model_id_that_echoes_the_key_is_scrubbed_everywhere(scripted: ScriptedUpstream) -> None:
     scripted.script(Reply(body=plain("chat", "fine", model=f"gpt-4o-{TEST_KEY}")))
-    async with Client(build_server(hostile_settings(scripted))) as client:
+    async with Client(build_server(scripted_settings(scripted))) as client:
         result = await client.call_tool("ask_model", {"prompt": "x", "model": "gpt-4o"})
         data = result.structured_content or {}
         listed = await client.call_tool("list_conversations", {})
