@@ -133,7 +133,7 @@ def one_case(upstream: ScriptedUpstream, status: int, headers: dict[str, str], b
         "upstream_sent_mb": round(body.sent / (1 << 20), 2),
         "seconds": round(elapsed, 2),
         "is_error": reply["result"].get("isError", False),
-        "says": text[:110],
+        "says": text.split("failed: ", 1)[-1][:110],
     }
 
 
