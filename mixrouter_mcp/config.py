@@ -62,14 +62,14 @@ class Settings(BaseSettings):
         default="claude-sonnet-4-5-20250929", description="Model extended_thinking uses when a call names none."
     )
     default_video_model: str = Field(
-        default="doubao-seedance-1-0-lite-i2v-250428", description="Model generate_video uses when a call names none."
+        default="doubao-seedance-1-0-lite-i2v-250428", description="Model video uses when a call names none."
     )
     video_api: Literal["videos", "generations"] = Field(
         default="videos", description="Video task paths: /v1/videos (mixrouter's doc) or /v1/video/generations."
     )
     video_wait_s: float = Field(default=45.0, gt=0, le=600, description="How long a video call waits for the result.")
     video_poll_s: float = Field(default=3.0, gt=0, le=60, description="First poll interval; it grows to 3x this.")
-    max_video_bytes: int = Field(default=512 * 1024 * 1024, ge=1024, description="Largest video download_video saves.")
+    max_video_bytes: int = Field(default=512 * 1024 * 1024, ge=1024, description="Largest video the video tool saves.")
     api: Literal["auto", "chat", "responses", "messages", "gemini"] = Field(
         default="auto", description="Wire format for every call; auto picks the one that keeps each vendor's features."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from .upstream import Completion, ModelInfo
 
@@ -174,11 +175,21 @@ class ConversationItem(BaseModel):
     updated_at: str
 
 
-class ConversationList(BaseModel):
-    """Conversations kept, most recently updated first."""
+class Conversations(BaseModel):
+    """Listed: `conversations` and `count`. Read: one conversation's fields with a page of its turns."""
 
-    conversations: list[ConversationItem]
-    count: int
+    # Absent rather than null in the shape that does not use them (published without the null branch).
+    conversations: list[ConversationItem] | SkipJsonSchema[None] = None
+    count: int | SkipJsonSchema[None] = None
+    id: str | SkipJsonSchema[None] = None
+    title: str | SkipJsonSchema[None] = None
+    system: str | None = None
+    models: list[str] | SkipJsonSchema[None] = None
+    turns: list[TurnView] | SkipJsonSchema[None] = None
+    created_at: str | SkipJsonSchema[None] = None
+    updated_at: str | SkipJsonSchema[None] = None
+    total_turns: int | SkipJsonSchema[None] = None
+    next_turn: int | None = None
 
 
 class Deleted(BaseModel):

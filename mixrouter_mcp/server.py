@@ -9,27 +9,24 @@ from typing import Any
 
 import httpx2
 from mcp.server.mcpserver import MCPServer
-from mcp.types import ToolAnnotations
+from mcp.types import Tool, ToolAnnotations
 
 from . import __version__
 from .config import Settings
 from .results import ResultStore
-from .schema_size import compact
 from .state import AppState
 from .store import open_store
+from .tool_schemas import lean_input, lean_output
 from .tools import (
     ask_model,
     compare_models,
     conversation_resource,
+    conversations,
     delete_conversation,
-    download_video,
     extended_thinking,
-    generate_video,
-    get_conversation,
-    get_video_task,
-    list_conversations,
     list_models,
     read_result,
+    video,
 )
 from .tools.catalogue import models_catalogue
 from .tools.prompts import code_review, compare_and_judge, second_opinion
@@ -57,6 +54,32 @@ def _tool_groups(settings: Settings) -> set[str]:
     return chosen or set(TOOL_GROUPS)
 
 
+class MixRouterServer(MCPServer[AppState]):
+    """The SDK's server, publishing lean tool schemas (see tool_schemas); calls are validated as registered."""
+
+    def __init__(self, settings: Settings, **options: Any) -> None:
+        super().__init__("mixrouter-mcp", **options)
+        self.app_settings = settings
+
+    async def list_tools(self) -> list[Tool]:
+        return [
+            tool.model_copy(
+                update={
+                    "input_schema": self._published_input(tool.name, lean_input(tool.input_schema)),
+                    "output_schema": None if tool.output_schema is None else lean_output(tool.output_schema),
+                }
+            )
+            for tool in await super().list_tools()
+        ]
+
+    def _published_input(self, name: str, schema: dict[str, Any]) -> dict[str, Any]:
+        """The panel's size is enforced against a setting (with a message that names it): publish that bound."""
+        if name == "compare_models":
+            models = schema["properties"]["models"]
+            models.update(minItems=2, maxItems=self.app_settings.max_compare_models)
+        return schema
+
+
 def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> MCPServer[AppState]:
     """The server, ready to run on any transport; `transport` lets tests and benches reroute upstream HTTP."""
 
@@ -74,8 +97,8 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
             running.pop("state", None)
             await store.aclose()
 
-    server: MCPServer[AppState] = MCPServer(
-        "mixrouter-mcp",
+    server = MixRouterServer(
+        settings,
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
@@ -94,23 +117,14 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
             ToolAnnotations(read_only_hint=True, open_world_hint=True, idempotent_hint=True),
         ),
         ("results", read_result, "Read the rest of a result", local_read),
-        ("conversations", list_conversations, "List conversations", local_read),
-        ("conversations", get_conversation, "Read a conversation", local_read),
+        ("conversations", conversations, "Conversations", local_read),
         ("conversations", delete_conversation, "Delete a conversation", _DELETES_LOCAL),
-        # Video tasks are created (and billed) upstream: not read-only, not idempotent.
-        ("video", generate_video, "Generate a video", ToolAnnotations(read_only_hint=False, open_world_hint=True)),
-        ("video", get_video_task, "Check a video task", _CALLS_A_MODEL),
-        (
-            "video",
-            download_video,
-            "Save a video",
-            ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True),
-        ),
+        # Video tasks are created (and billed) upstream, and save writes a new file: not read-only, not idempotent.
+        ("video", video, "Video", ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True)),
     ]
     for group, function, title, hints in registrations:
         if group in groups:
             server.tool(title=title, description=inspect.cleandoc(function.__doc__ or ""), annotations=hints)(function)
-    _publish_compact_schemas(server)
 
     @server.resource(
         "mixrouter://models",
@@ -133,11 +147,3 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         mime_type="application/json",
     )(conversation_resource)
     return server
-
-
-def _publish_compact_schemas(server: MCPServer[AppState]) -> None:
-    """Shrink what tools/list publishes (see schema_size). The SDK offers no public hook for this."""
-    for tool in server._tool_manager.list_tools():
-        tool.parameters = compact(tool.parameters, for_input=True)
-        if tool.fn_metadata.output_schema is not None:
-            tool.fn_metadata.output_schema = compact(tool.fn_metadata.output_schema, for_input=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .config import Settings
 from .results import ResultStore
@@ -16,4 +16,3 @@ class AppState:
     client: MixRouterClient
     results: ResultStore
     store: ConversationStore
-    video_urls: dict[str, None] = field(default_factory=dict)  # URLs mixrouter returned: download_video's allowlist

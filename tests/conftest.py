@@ -24,15 +24,12 @@ MODES = ["auto", "legacy"]
 ALL_TOOLS = {
     "ask_model",
     "compare_models",
+    "conversations",
     "delete_conversation",
-    "download_video",
     "extended_thinking",
-    "generate_video",
-    "get_conversation",
-    "get_video_task",
-    "list_conversations",
     "list_models",
     "read_result",
+    "video",
 }
 
 

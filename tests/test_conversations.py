@@ -62,12 +62,12 @@ async def test_a_thread_across_tools_and_models(client: Client, emulator: Backgr
         conversation_id=conversation_id,
     )
     assert panel["conversation_id"] == conversation_id
-    kept = await call(client, "get_conversation", conversation_id=conversation_id)
+    kept = await call(client, "conversations", conversation_id=conversation_id)
     assert [t["tool"] for t in kept["turns"]] == ["ask_model"] * 4 + ["extended_thinking"] * 2 + ["compare_models"] * 2
     assert kept["turns"][-1]["content"].startswith("[gpt-4o]\n[gpt-4o] You asked: Final answers?")
     assert set(kept["models"]) >= {"claude-sonnet-4-5-20250929", "gemini-2.5-pro", "deepseek-chat", "gpt-4o"}
     assert kept["title"] == "Is 5050 the sum of 1..100?" and kept["system"] == "Be brief."
-    listed = await call(client, "list_conversations")
+    listed = await call(client, "conversations")
     assert listed["conversations"][0]["id"] == conversation_id and listed["conversations"][0]["turns"] == 8
 
 
@@ -75,10 +75,10 @@ async def test_delete_and_unknown_ids(client: Client) -> None:
     conversation_id = (await call(client, "ask_model", prompt="x"))["conversation_id"]
     assert (await call(client, "delete_conversation", conversation_id=conversation_id))["deleted"] is True
     assert (await call(client, "delete_conversation", conversation_id=conversation_id))["deleted"] is False
-    for tool in ("ask_model", "get_conversation"):
+    for tool in ("ask_model", "conversations"):
         result = await client.call_tool(tool, {"prompt": "x", "conversation_id": conversation_id})
-        assert result.is_error and "no conversation" in text_of(result) and "list_conversations" in text_of(result)
-    bad = await client.call_tool("get_conversation", {"conversation_id": "../etc"})
+        assert result.is_error and "no conversation" in text_of(result) and "conversations()" in text_of(result)
+    bad = await client.call_tool("conversations", {"conversation_id": "../etc"})
     assert bad.is_error and "should match pattern" in text_of(bad)
 
 
@@ -154,7 +154,7 @@ async def test_a_thread_moves_between_server_processes_through_redis(
         await call(client, "ask_model", prompt="on B", model="gemini-2.5-flash", conversation_id=conversation_id)
         assert last_request(emulator).body["contents"][0]["parts"][0]["text"] == "on A"
     async with Client(first) as client:
-        kept = await call(client, "get_conversation", conversation_id=conversation_id)
+        kept = await call(client, "conversations", conversation_id=conversation_id)
     assert [t["content"] for t in kept["turns"] if t["role"] == "user"] == ["on A", "on B"]
 
 
@@ -192,19 +192,19 @@ async def test_bounds_turns_threads_and_expiry(emulator: BackgroundEmulator, sto
             if conversation_id:
                 args["conversation_id"] = conversation_id
             conversation_id = (await call(client, "ask_model", **args))["conversation_id"]
-        kept = await call(client, "get_conversation", conversation_id=conversation_id)
+        kept = await call(client, "conversations", conversation_id=conversation_id)
         assert [t["content"] for t in kept["turns"] if t["role"] == "user"] == ["turn 3", "turn 4"]  # 4 turns kept
         others = [(await call(client, "ask_model", prompt=f"thread {i}"))["conversation_id"] for i in range(3)]
-        listed = await call(client, "list_conversations")
+        listed = await call(client, "conversations")
         assert [c["id"] for c in listed["conversations"]] == others[::-1]  # the oldest thread was evicted
-        gone = await client.call_tool("get_conversation", {"conversation_id": conversation_id})
+        gone = await client.call_tool("conversations", {"conversation_id": conversation_id})
         assert gone.is_error and "no conversation" in text_of(gone)
     short = make_settings(emulator, mcp_store=store_url, conversation_ttl_days=1.5 / 86400)  # 1.5 s
     async with Client(build_server(short)) as client:
         conversation_id = (await call(client, "ask_model", prompt="fleeting"))["conversation_id"]
-        assert (await call(client, "get_conversation", conversation_id=conversation_id))["turns"]
+        assert (await call(client, "conversations", conversation_id=conversation_id))["turns"]
         await anyio.sleep(2.1)
-        expired = await client.call_tool("get_conversation", {"conversation_id": conversation_id})
+        expired = await client.call_tool("conversations", {"conversation_id": conversation_id})
         assert expired.is_error and "no conversation" in text_of(expired)
 
 
@@ -214,7 +214,7 @@ async def test_a_damaged_sqlite_record_is_a_clear_error(emulator: BackgroundEmul
         conversation_id = (await call(client, "ask_model", prompt="x"))["conversation_id"]
         with sqlite3.connect(path) as db:
             db.execute("UPDATE turns SET role = 'wizard' WHERE conversation_id = ?", (conversation_id,))
-        for tool in ("get_conversation", "ask_model"):
+        for tool in ("conversations", "ask_model"):
             result = await client.call_tool(tool, {"prompt": "y", "conversation_id": conversation_id})
             assert result.is_error and "is damaged" in text_of(result) and "start a new one" in text_of(result)
         await call(client, "ask_model", prompt="a new thread still works")
@@ -225,7 +225,7 @@ async def test_a_damaged_redis_record_is_a_clear_error(emulator: BackgroundEmula
         conversation_id = (await call(client, "ask_model", prompt="x"))["conversation_id"]
         with redis.Redis.from_url(redis_url) as connection:
             connection.rpush(f"mixrouter-mcp:conv:{conversation_id}:turns", "{not json")
-        result = await client.call_tool("get_conversation", {"conversation_id": conversation_id})
+        result = await client.call_tool("conversations", {"conversation_id": conversation_id})
         assert result.is_error and "is damaged" in text_of(result)
 
 
@@ -253,6 +253,6 @@ async def test_conversations_can_be_switched_off(emulator: BackgroundEmulator) -
         assert data["conversation_id"] is None
         resumed = await client.call_tool("ask_model", {"prompt": "x", "conversation_id": "conv_abcdefgh12345678"})
         assert resumed.is_error and "switched off" in text_of(resumed)
-        assert (await call(client, "list_conversations"))["count"] == 0
+        assert (await call(client, "conversations"))["count"] == 0
     written = [path async for path in anyio.Path(os.environ["XDG_DATA_HOME"]).glob("**/*.sqlite3")]
     assert written == []  # nothing persisted anywhere

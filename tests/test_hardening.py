@@ -49,7 +49,7 @@ async def test_a_trickling_download_stops_at_the_deadline_and_leaves_no_file(
     settings = scripted_settings(scripted, mcp_allowed_dirs=str(tmp_path), call_deadline_s=1.0)
     async with Client(build_server(settings)) as client:
         started = anyio.current_time()
-        result = await client.call_tool("download_video", {"task_id": "task-slow"})
+        result = await client.call_tool("video", {"task_id": "task-slow", "save": True})
         assert anyio.current_time() - started < 5
     assert result.is_error and "did not finish within the 1 s deadline" in text_of(result)
     assert entries(tmp_path) == []
@@ -60,7 +60,7 @@ async def test_a_cancelled_download_leaves_no_partial_file(scripted: ScriptedUps
     scripted.script(Reply(headers=MP4, body=(SAMPLE_MP4[:100] for _ in range(1000)), gap=0.05), "/files/")
     async with Client(build_server(scripted_settings(scripted, mcp_allowed_dirs=str(tmp_path)))) as client:
         async with anyio.create_task_group() as group:
-            group.start_soon(client.call_tool, "download_video", {"task_id": "task-cancel"})
+            group.start_soon(client.call_tool, "video", {"task_id": "task-cancel", "save": True})
             with anyio.fail_after(5):
                 while not entries(tmp_path):  # noqa: ASYNC110 - the file appears once writing starts
                     await anyio.sleep(0.02)
@@ -79,7 +79,7 @@ async def test_a_dangling_symlink_is_never_written_through(scripted: ScriptedUps
     video_ready(scripted, "task-link", "/files/v.mp4")
     scripted.script(Reply(headers=MP4, body=SAMPLE_MP4), "/files/")
     async with Client(build_server(scripted_settings(scripted, mcp_allowed_dirs=str(allowed)))) as client:
-        result = await client.call_tool("download_video", {"task_id": "task-link"})
+        result = await client.call_tool("video", {"task_id": "task-link", "save": True})
     assert not result.is_error, text_of(result)
     assert not (outside / "stolen.mp4").exists()
     assert result.structured_content["path"] == str(allowed / "task-link-1.mp4")  # type: ignore[index]
@@ -91,7 +91,7 @@ async def test_a_redirected_video_url_is_followed_without_the_key(scripted: Scri
     scripted.script(Reply(status=302, headers={"location": "/cdn/real.mp4"}), "/files/")
     scripted.script(Reply(headers=MP4, body=SAMPLE_MP4), "/cdn/")
     async with Client(build_server(scripted_settings(scripted, mcp_allowed_dirs=str(tmp_path)))) as client:
-        result = await client.call_tool("download_video", {"task_id": "task-cdn"})
+        result = await client.call_tool("video", {"task_id": "task-cdn", "save": True})
     assert not result.is_error, text_of(result)
     fetched = [r for r in scripted.requests if r.path.startswith(("/files/", "/cdn/"))]
     assert [r.path for r in fetched] == ["/files/signed.mp4", "/cdn/real.mp4"]
@@ -101,8 +101,8 @@ async def test_a_redirected_video_url_is_followed_without_the_key(scripted: Scri
 @pytest.mark.parametrize("task_id", ["..", ".", "...", "-x"])
 async def test_task_ids_that_would_move_the_path_are_refused(scripted: ScriptedUpstream, task_id: str) -> None:
     async with Client(build_server(scripted_settings(scripted))) as client:
-        for tool in ("get_video_task", "download_video"):
-            result = await client.call_tool(tool, {"task_id": task_id})
+        for save in (False, True):
+            result = await client.call_tool("video", {"task_id": task_id, "save": save})
             assert result.is_error and "not a video task id" in text_of(result), text_of(result)
     assert scripted.requests == []  # the key went nowhere
 
@@ -110,7 +110,7 @@ async def test_task_ids_that_would_move_the_path_are_refused(scripted: ScriptedU
 async def test_a_task_id_from_upstream_that_would_move_the_path_is_refused(scripted: ScriptedUpstream) -> None:
     scripted.script(Reply(body=json.dumps({"id": "..", "status": "queued"}).encode()))
     async with Client(build_server(scripted_settings(scripted))) as client:
-        result = await client.call_tool("generate_video", {"prompt": "a cat", "wait_s": 0})
+        result = await client.call_tool("video", {"prompt": "a cat", "wait_s": 0})
     assert result.is_error and "task id we cannot use" in text_of(result)
     assert [r.method for r in scripted.requests] == ["POST"]
 
@@ -138,9 +138,9 @@ async def test_retry_after_values_that_would_hammer_are_not_obeyed(scripted: Scr
     [
         ("ask_model", {"prompt": "x", "max_tokens": True}),
         ("ask_model", {"prompt": "x", "temperature": True}),
-        ("generate_video", {"prompt": "x", "duration": True}),
+        ("video", {"prompt": "x", "duration": True}),
         ("read_result", {"result_id": "res_x", "offset": True}),
-        ("get_video_task", {"task_id": "t1", "wait_s": False}),
+        ("video", {"task_id": "t1", "wait_s": False}),
     ],
 )
 async def test_booleans_are_not_numbers(scripted: ScriptedUpstream, tool: str, arguments: dict[str, Any]) -> None:
@@ -182,9 +182,7 @@ async def test_get_conversation_is_paged_under_the_output_cap(emulator: Backgrou
         seen: list[str] = []
         from_turn: int | None = 0
         while from_turn is not None:
-            page = await client.call_tool(
-                "get_conversation", {"conversation_id": conversation_id, "from_turn": from_turn}
-            )
+            page = await client.call_tool("conversations", {"conversation_id": conversation_id, "from_turn": from_turn})
             data = page.structured_content or {}
             assert len(text_of(page)) < 6_000 and data["total_turns"] == 16
             seen += [turn["content"][:7] for turn in data["turns"]]
@@ -200,8 +198,8 @@ async def test_a_store_that_is_down_says_so_the_same_way_everywhere(emulator: Ba
     ref = {"conversation_id": "conv_abcdefgh12345678"}
     async with Client(build_server(settings)) as client:
         results = [
-            await client.call_tool("list_conversations", {}),
-            await client.call_tool("get_conversation", ref),
+            await client.call_tool("conversations", {}),
+            await client.call_tool("conversations", ref),
             await client.call_tool("delete_conversation", ref),
             await client.call_tool("ask_model", {"prompt": "x", **ref}),
         ]
@@ -273,7 +271,7 @@ async def test_a_redis_write_that_times_out_keeps_its_id(emulator: BackgroundEmu
             assert any("may or may not have been saved" in note for note in data["notes"]), data["notes"]
             proxy.delay = 0.0
             await anyio.sleep(1.6)  # the write Redis ran, while its reply was held back
-            stored = await client.call_tool("get_conversation", {"conversation_id": data["conversation_id"]})
+            stored = await client.call_tool("conversations", {"conversation_id": data["conversation_id"]})
             assert not stored.is_error and "kept?" in text_of(stored), text_of(stored)
 
 

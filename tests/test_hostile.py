@@ -49,7 +49,7 @@ async def test_an_emoji_split_across_events_is_joined_and_a_lone_surrogate_repla
     assert data["answer"] == "A😀B \ufffd!"
     assert "😀" in (data["reasoning"] or "")
     json.dumps(data, ensure_ascii=False).encode("utf-8")  # strict: fails on any surrogate left
-    conversation = await client.call_tool("get_conversation", {"conversation_id": data["conversation_id"]})
+    conversation = await client.call_tool("conversations", {"conversation_id": data["conversation_id"]})
     assert "A😀B" in text_of(conversation)  # the SQLite write went through
 
 
@@ -147,7 +147,7 @@ async def test_a_stored_turn_is_capped(scripted: ScriptedUpstream) -> None:
         is_error, data, _ = await ask(client)
         assert not is_error and data["text"] == "y" * 5_000  # the caller still gets it all
         assert any("stored cut to 1,000 characters" in note for note in data["notes"]), data["notes"]
-        stored = await client.call_tool("get_conversation", {"conversation_id": data["conversation_id"]})
+        stored = await client.call_tool("conversations", {"conversation_id": data["conversation_id"]})
         turn = stored.structured_content["turns"][1]["content"]  # type: ignore[index]
         assert turn.startswith("y" * 1_000) and len(turn) < 1_200 and "cut by mixrouter-mcp" in turn
 
@@ -160,8 +160,8 @@ async def test_a_served_model_id_that_echoes_the_key_is_scrubbed_everywhere(scri
     async with Client(build_server(scripted_settings(scripted))) as client:
         result = await client.call_tool("ask_model", {"prompt": "x", "model": "gpt-4o"})
         data = result.structured_content or {}
-        listed = await client.call_tool("list_conversations", {})
-        stored = await client.call_tool("get_conversation", {"conversation_id": data["conversation_id"]})
+        listed = await client.call_tool("conversations", {})
+        stored = await client.call_tool("conversations", {"conversation_id": data["conversation_id"]})
     everything = json.dumps([r.model_dump(mode="json") for r in (result, listed, stored)])
     assert "[REDACTED]" in data["model"] and TEST_KEY not in everything
 
@@ -171,9 +171,9 @@ async def test_video_reasons_and_404_messages_are_scrubbed(client: Client, scrip
     scripted.script(Reply(body=json.dumps(failed).encode()), "/v1/videos/task-1")
     scripted.script(Reply(status=404, body=json.dumps({"error": {"message": f"no task for {TEST_KEY}"}}).encode()))
     results = [
-        await client.call_tool("get_video_task", {"task_id": "task-1", "wait_s": 0}),
-        await client.call_tool("get_video_task", {"task_id": "task-2", "wait_s": 0}),
-        await client.call_tool("download_video", {"task_id": "task-2"}),
+        await client.call_tool("video", {"task_id": "task-1", "wait_s": 0}),
+        await client.call_tool("video", {"task_id": "task-2", "wait_s": 0}),
+        await client.call_tool("video", {"task_id": "task-2", "save": True}),
     ]
     everything = json.dumps([r.model_dump(mode="json") for r in results])
     assert all(r.is_error for r in results) and TEST_KEY not in everything and everything.count("[REDACTED]") >= 3

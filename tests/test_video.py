@@ -56,12 +56,12 @@ async def test_generate_wait_download(
             "seed": 11,
             "watermark": False,
         }
-        result = await client.call_tool("generate_video", args, progress_callback=on_progress)
+        result = await client.call_tool("video", args, progress_callback=on_progress)
         data = result.structured_content or {}
         assert not result.is_error, text_of(result)
         assert data["status"] == "succeeded" and data["done"] and data["progress"] == 100
         assert data["video_url"].endswith(f"/_emulator/files/{data['task_id']}.mp4")
-        assert "download_video" in data["next_step"]
+        assert f'video(task_id="{data["task_id"]}", save=true)' in data["next_step"]
         submitted = next(e for e in emulator.recorder.exchanges() if e.method == "POST" and "video" in e.path).body
         assert submitted["images"][0].startswith("data:image/png;base64,")  # the local first frame
         assert submitted["metadata"] == {
@@ -73,7 +73,7 @@ async def test_generate_wait_download(
             "duration": 5,
         }
         assert any(": running " in m or ": queued" in m for m in progress) and "succeeded" in progress[-1]
-        is_error, saved, text = await call(client, "download_video", task_id=data["task_id"])
+        is_error, saved, text = await call(client, "video", save=True, task_id=data["task_id"])
     assert not is_error, text
     path = anyio.Path(saved["path"])
     assert Path(path).parent == tmp_path and path.suffix == ".mp4" and saved["bytes"] == (await path.stat()).st_size
@@ -85,51 +85,51 @@ async def test_generate_wait_download(
 
 async def test_a_task_that_outlives_wait_s(video_settings: Any) -> None:
     async with Client(build_server(video_settings)) as client:
-        is_error, started, _ = await call(
-            client, "generate_video", prompt="slow", model=f"{SEEDANCE}~videotime=1.5", wait_s=0.2
-        )
+        is_error, started, _ = await call(client, "video", prompt="slow", model=f"{SEEDANCE}~videotime=1.5", wait_s=0.2)
         assert not is_error and not started["done"] and started["status"] in ("queued", "running")
-        assert f'get_video_task(task_id="{started["task_id"]}"' in started["next_step"]
-        is_error, finished, _ = await call(client, "get_video_task", task_id=started["task_id"], wait_s=10)
+        assert f'video(task_id="{started["task_id"]}")' in started["next_step"]
+        is_error, finished, _ = await call(client, "video", task_id=started["task_id"], wait_s=10)
     assert not is_error and finished["status"] == "succeeded" and finished["video_url"]
 
 
 async def test_a_failed_task_gives_its_reason(video_settings: Any) -> None:
     async with Client(build_server(video_settings)) as client:
         is_error, data, text = await call(
-            client, "generate_video", prompt="x", model=f"{SEEDANCE}~videotime=0.2~videofail=sensitive"
+            client, "video", prompt="x", model=f"{SEEDANCE}~videotime=0.2~videofail=sensitive"
         )
         assert is_error and data["status"] == "failed" and data["done"]
         reason = "The request failed because the output video may contain sensitive information."
         assert data["error"] == reason and reason in text  # word for word
-        refused, _, text = await call(client, "download_video", task_id=data["task_id"])
-        assert refused and "is failed, not ready to download" in text
+        refused, _, text = await call(client, "video", save=True, task_id=data["task_id"])
+        assert refused and "ended without a video" in text and "Saved" not in text
 
 
 async def test_unknown_task_id(video_settings: Any) -> None:
     async with Client(build_server(video_settings)) as client:
-        is_error, _, text = await call(client, "get_video_task", task_id="cgt-no-such-task")
+        is_error, _, text = await call(client, "video", task_id="cgt-no-such-task")
         assert is_error and "no video task 'cgt-no-such-task'" in text and "task_not_exist" in text
-        is_error, _, text = await call(client, "download_video", task_id="cgt-no-such-task")
+        is_error, _, text = await call(client, "video", save=True, task_id="cgt-no-such-task")
         assert is_error and "no video task" in text
 
 
-async def test_download_refuses_foreign_urls_and_directories(video_settings: Any, tmp_path: Path) -> None:
+async def test_save_refuses_foreign_directories_and_takes_a_prompt_or_a_task(
+    video_settings: Any, tmp_path: Path
+) -> None:
     async with Client(build_server(video_settings)) as client:
-        is_error, _, text = await call(client, "download_video", url="http://169.254.169.254/latest/meta-data")
-        assert is_error and "only video URLs mixrouter returned" in text  # never an arbitrary address (SSRF)
-        _, done, _ = await call(client, "generate_video", prompt="x", model=f"{SEEDANCE}~videotime=0.1")
-        is_error, _, text = await call(client, "download_video", task_id=done["task_id"], directory="/etc")
+        _, done, _ = await call(client, "video", prompt="x", model=f"{SEEDANCE}~videotime=0.1")
+        is_error, _, text = await call(client, "video", save=True, task_id=done["task_id"], directory="/etc")
         assert is_error and "outside the allowed directories" in text
-        is_error, _, text = await call(client, "download_video", task_id=done["task_id"], url=done["video_url"])
-        assert is_error and "exactly one of task_id or url" in text
-        is_error, saved, _ = await call(client, "download_video", url=done["video_url"])
-        assert not is_error and await anyio.Path(saved["path"]).exists()
+        is_error, _, text = await call(client, "video", prompt="x", task_id=done["task_id"])
+        assert is_error and "a prompt to start a video, or the task_id of one to check" in text
+        is_error, _, text = await call(client, "video")
+        assert is_error and "a prompt to start a video, or the task_id of one to check" in text
+        is_error, saved, _ = await call(client, "video", save=True, task_id=done["task_id"])
+        assert not is_error and await anyio.Path(saved["path"]).exists() and saved["next_step"] == "Saved."
 
 
 async def test_a_model_that_makes_no_video(video_settings: Any) -> None:
     async with Client(build_server(video_settings)) as client:
-        is_error, _, text = await call(client, "generate_video", prompt="x", model="gpt-4o")
+        is_error, _, text = await call(client, "video", prompt="x", model="gpt-4o")
     assert is_error and "does not support video generation" in text
 
 

@@ -178,7 +178,7 @@ def _summaries(db: sqlite3.Connection, limit: int, limits: Limits) -> list[Conve
         try:
             models = list(json.loads(row[2]))
         except (ValueError, TypeError):
-            models = []  # listed anyway; get_conversation reports the damage
+            models = []  # listed anyway; reading it reports the damage
         summaries.append(ConversationSummary(row[0], row[1], models, row[3], row[4]))
     return summaries
 

@@ -26,10 +26,9 @@ async def ask_model(
     api: ApiChoice = "auto",
     conversation_id: ConversationId = None,
 ) -> Annotated[CallToolResult, Answer]:
-    """Ask one model behind mixrouter (GPT, Claude, Gemini, DeepSeek, Qwen, Doubao, ...) and return its answer.
+    """Ask one model (GPT, Claude, Gemini, DeepSeek, Qwen, Doubao, ...) for a second opinion or a sub-task.
 
-    The result names the model that actually answered, token usage, latency and a conversation_id to continue
-    the thread, with this or any other model. Use it for a second opinion or to hand off a sub-task."""
+    Returns the answer, the model that served it and usage; continue with any model by conversation_id."""
     state = ctx.request_context.lifespan_context
     chosen = model or state.settings.default_model
     exchange = await converse(

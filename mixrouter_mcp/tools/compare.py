@@ -19,7 +19,7 @@ from ..upstream import Message, Query, ThinkingRequest, UpstreamError
 from . import threads
 from .calls import check_prompt_size, deadline_for
 from .errors import error_text
-from .inputs import ConversationId, Effort, MaxTokens, ModelId, ModelName, NoBool, Prompt, System, Temperature
+from .inputs import ConversationId, Effort, MaxTokens, ModelName, NoBool, Prompt, System, Temperature
 from .judge import assign_labels, judge_prompt, parse_verdict
 from .output import cap_text, comparison_text
 from .progress import ProgressReporter, StreamWatch, heartbeat
@@ -29,23 +29,20 @@ async def compare_models(
     prompt: Prompt,
     models: Annotated[
         list[ModelName],
-        Field(min_length=1, max_length=64, description="2 or more model ids to ask at once (duplicates removed)."),
+        Field(min_length=1, max_length=64),
     ],
     ctx: Context[AppState],
     system: System = None,
     temperature: Temperature = None,
     max_tokens: MaxTokens = None,
     effort: Effort | None = None,
-    timeout_s: Annotated[
-        float | None, Field(gt=0, le=600, description="Deadline per model, in seconds."), NoBool
-    ] = None,
-    judge_model: ModelId = None,
+    timeout_s: Annotated[float | None, Field(gt=0, le=600, description="Seconds per model."), NoBool] = None,
+    judge_model: Annotated[ModelName | None, Field(description="Ranks the answers.")] = None,
     conversation_id: ConversationId = None,
 ) -> Annotated[CallToolResult, Comparison]:
-    """Ask several models the same prompt at once and return their answers side by side, in the order given.
+    """Ask several models the same prompt in parallel, answers side by side; one failing never fails the rest.
 
-    Each model runs independently with its own deadline; one failing never fails the others. With `effort` each
-    model thinks first; with `judge_model` a judge ranks the anonymised answers and synthesises the best one."""
+    `judge_model` ranks the anonymised answers and writes the best one."""
     state = ctx.request_context.lifespan_context
     check_prompt_size(prompt, system, state.settings)
     panel = _panel(models, state.settings)

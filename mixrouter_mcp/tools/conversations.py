@@ -1,5 +1,5 @@
-"""`list_conversations`, `get_conversation`, `delete_conversation`, and the `mixrouter://conversations/{id}`
-resource: the threads kept by the store."""
+"""`conversations` (list them, or read one a page at a time), `delete_conversation`, and the
+`mixrouter://conversations/{id}` resource: the threads kept by the store."""
 
 from __future__ import annotations
 
@@ -12,15 +12,13 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.types import CallToolResult
 from pydantic import Field, StrictInt
 
-from ..schemas import ConversationItem, ConversationList, ConversationView, Deleted, TurnView
+from ..schemas import ConversationItem, Conversations, ConversationView, Deleted, TurnView
 from ..state import AppState
 from ..store import Conversation, ConversationError, ConversationNotFound, StoreUnavailable
 from ..tokens import cut_index, estimate_tokens
 from .output import tool_result
 
-ConversationRef = Annotated[
-    str, Field(pattern=r"^conv_[A-Za-z0-9_-]{8,64}$", description="A conversation_id returned by a model call.")
-]
+ConversationRef = Annotated[str, Field(pattern=r"^conv_[A-Za-z0-9_-]{8,64}$", description="A conversation_id.")]
 
 
 def _iso(timestamp: float) -> str:
@@ -63,14 +61,22 @@ async def _read(ctx: Context[AppState], conversation_id: str) -> Conversation:
     except StoreUnavailable as error:
         raise ToolError(str(error)) from error
     except ConversationError as error:
-        raise ToolError(f"{error}. Call list_conversations for the ids kept.") from error
+        raise ToolError(f"{error}. Call conversations() for the ids kept.") from error
 
 
-async def list_conversations(
+async def conversations(
     ctx: Context[AppState],
-    limit: Annotated[StrictInt, Field(ge=1, le=200, description="How many, most recent first.")] = 20,
-) -> Annotated[CallToolResult, ConversationList]:
-    """List the conversations kept (id, title, models, turns, last update), most recent first."""
+    conversation_id: Annotated[ConversationRef | None, Field(description="Read this one.")] = None,
+    from_turn: Annotated[StrictInt, Field(ge=0, description="next_turn of a page.")] = 0,
+    limit: Annotated[StrictInt, Field(ge=1, le=200)] = 20,
+) -> Annotated[CallToolResult, Conversations]:
+    """The conversations kept, newest first; with an id, a page of its turns (who answered, when)."""
+    if conversation_id is None:
+        return await _listing(ctx, limit)
+    return await _reading(ctx, conversation_id, from_turn)
+
+
+async def _listing(ctx: Context[AppState], limit: int) -> CallToolResult:
     try:
         summaries = await ctx.request_context.lifespan_context.store.list(limit)
     except ConversationError as error:
@@ -81,15 +87,10 @@ async def list_conversations(
     ]
     lines = [f"- {i.id} · {i.title!r} · {', '.join(i.models)} · {i.turns} turns · {i.updated_at}" for i in items]
     text = "\n".join(lines) if lines else "No conversations yet: every model call starts one and returns its id."
-    return tool_result(text, ConversationList(conversations=items, count=len(items)))
+    return tool_result(text, Conversations(conversations=items, count=len(items)), only_set=True)
 
 
-async def get_conversation(
-    conversation_id: ConversationRef,
-    ctx: Context[AppState],
-    from_turn: Annotated[StrictInt, Field(ge=0, description="First turn to show (next_turn of the last page).")] = 0,
-) -> Annotated[CallToolResult, ConversationView]:
-    """Read a conversation: its turns, which model answered each and when, a page at a time."""
+async def _reading(ctx: Context[AppState], conversation_id: str, from_turn: int) -> CallToolResult:
     conversation = await _read(ctx, conversation_id)
     result = view(conversation, from_turn, ctx.request_context.lifespan_context.settings.max_output_tokens)
     lines = [f"# {result.title}"] + [
@@ -97,10 +98,8 @@ async def get_conversation(
     ]
     if result.next_turn is not None:
         shown = f"turns {from_turn}-{result.next_turn - 1} of {result.total_turns}"
-        lines.append(
-            f'\n[{shown}: get_conversation(conversation_id="{conversation_id}", from_turn={result.next_turn})]'
-        )
-    return tool_result("\n".join(lines), result)
+        lines.append(f'\n[{shown}: conversations(conversation_id="{conversation_id}", from_turn={result.next_turn})]')
+    return tool_result("\n".join(lines), Conversations(**dict(result)), only_set=True)
 
 
 async def delete_conversation(

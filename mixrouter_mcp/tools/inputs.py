@@ -32,7 +32,7 @@ def _finite(value: float | None) -> float | None:
 
 Prompt = Annotated[
     str,
-    Field(min_length=1, description="The question or task for the model."),
+    Field(min_length=1),
     AfterValidator(_not_blank),
 ]
 MODEL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/@+~=-]*$"
@@ -43,34 +43,32 @@ ModelId = Annotated[
         min_length=1,
         max_length=200,
         pattern=MODEL_PATTERN,
-        description="Model id (list_models), e.g. gpt-4o-mini, claude-sonnet-4-5-20250929; default: the server's.",
+        description="From list_models; default: the server's.",
     ),
 ]
 System = Annotated[
     str | None,
-    Field(max_length=200_000, description="System prompt."),
+    Field(max_length=200_000),
 ]
-Temperature = Annotated[
-    float | None, Field(ge=0, le=2, description="Sampling temperature, 0-2."), NoBool, AfterValidator(_finite)
-]
-TopP = Annotated[float | None, Field(gt=0, le=1, description="Nucleus sampling, 0-1."), NoBool, AfterValidator(_finite)]
-MaxTokens = Annotated[StrictInt | None, Field(ge=1, le=200_000, description="Cap on generated tokens.")]
+Temperature = Annotated[float | None, Field(ge=0, le=2), NoBool, AfterValidator(_finite)]
+TopP = Annotated[float | None, Field(gt=0, le=1), NoBool, AfterValidator(_finite)]
+MaxTokens = Annotated[StrictInt | None, Field(ge=1, le=200_000)]
 Images = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=20_000_000)]] | None,
     Field(
         max_length=8,
-        description="Images: http(s) or data: URLs, or local file paths in the allowed directories.",
+        description="URLs or allowed local files.",
     ),
 ]
 ApiChoice = Annotated[
     Literal["auto", "chat", "responses", "messages", "gemini"],
-    Field(description="Wire format; auto keeps each vendor's features."),
+    Field(description="Wire format; auto: each vendor's own."),
 ]
-Effort = Annotated[Literal["low", "medium", "high", "max"], Field(description="How hard the model should think.")]
+Effort = Annotated[Literal["low", "medium", "high", "max"], Field(description="Reasoning effort.")]
 ConversationId = Annotated[
     str | None,
     Field(
         pattern=r"^conv_[A-Za-z0-9_-]{8,64}$",
-        description="Continue this conversation (earlier turns sent as history); omit to start one.",
+        description="Continue this thread.",
     ),
 ]

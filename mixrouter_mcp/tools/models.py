@@ -18,10 +18,10 @@ async def list_models(
     ctx: Context[AppState],
     contains: Annotated[
         str | None,
-        Field(max_length=100, description="Only ids containing this text (case-insensitive), e.g. 'claude'."),
+        Field(max_length=100, description="Substring, e.g. 'claude'."),
     ] = None,
 ) -> Annotated[CallToolResult, ModelList]:
-    """List the model ids mixrouter serves to this key (id and owner), optionally filtered by a substring."""
+    """The model ids mixrouter serves to this key, optionally filtered."""
     state = ctx.request_context.lifespan_context
     try:
         served = await state.client.list_models()

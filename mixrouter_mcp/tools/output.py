@@ -10,11 +10,12 @@ from ..schemas import Answer, Comparison, ModelAnswer, ThinkingAnswer, TokenUsag
 from ..tokens import cut_index
 
 
-def tool_result(text: str, structured: BaseModel, *, is_error: bool = False) -> CallToolResult:
-    """A tool's result: the text a model reads, and the same facts as `structuredContent`."""
+def tool_result(text: str, structured: BaseModel, *, is_error: bool = False, only_set: bool = False) -> CallToolResult:
+    """A tool's result: the text a model reads, and the same facts as `structuredContent` (with `only_set`, the
+    fields the tool set: one output model serving two shapes)."""
     return CallToolResult(
         content=[TextContent(type="text", text=text)],
-        structured_content=structured.model_dump(mode="json"),
+        structured_content=structured.model_dump(mode="json", exclude_unset=only_set),
         is_error=is_error,
     )
 

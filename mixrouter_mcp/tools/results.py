@@ -14,11 +14,11 @@ from ..state import AppState
 
 
 async def read_result(
-    result_id: Annotated[str, Field(min_length=1, max_length=64, description="The result_id of a cut answer.")],
+    result_id: Annotated[str, Field(min_length=1, max_length=64)],
     ctx: Context[AppState],
-    offset: Annotated[StrictInt, Field(ge=0, description="Character offset to read from (the marker gives it).")] = 0,
+    offset: Annotated[StrictInt, Field(ge=0, description="From the marker or next_offset.")] = 0,
 ) -> Annotated[CallToolResult, ResultPage]:
-    """Read more of an answer that was truncated at the output cap, from `offset`, one page per call."""
+    """The rest of an answer cut at the output cap, a page per call."""
     state = ctx.request_context.lifespan_context
     size = state.settings.max_output_tokens  # a page never exceeds the cap, whatever the script
     page = state.results.page(result_id, offset, size)

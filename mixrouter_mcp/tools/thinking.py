@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent
@@ -13,7 +13,7 @@ from ..schemas import ThinkingAnswer, ThinkingSwitch, TokenUsage
 from ..state import AppState
 from ..upstream import Completion, ThinkingRequest
 from .calls import converse
-from .inputs import ApiChoice, ConversationId, Images, MaxTokens, ModelId, Prompt, System
+from .inputs import ApiChoice, ConversationId, Effort, Images, MaxTokens, ModelId, Prompt, System
 from .output import cap_text, thinking_text
 
 _MIN_REASONING_TOKENS = 1_000
@@ -23,23 +23,20 @@ async def extended_thinking(
     prompt: Prompt,
     ctx: Context[AppState],
     model: ModelId = None,
-    effort: Annotated[
-        Literal["low", "medium", "high", "max"], Field(description="How hard the model should think.")
-    ] = "high",
+    effort: Effort = "high",
     budget_tokens: Annotated[
-        StrictInt | None, Field(ge=1024, le=128_000, description="Explicit thinking budget, where the model takes one.")
+        StrictInt | None, Field(ge=1024, le=128_000, description="Thinking tokens, where the model takes a budget.")
     ] = None,
-    include_reasoning: Annotated[bool, Field(description="Return the reasoning text beside the answer.")] = True,
+    include_reasoning: bool = True,
     system: System = None,
     max_tokens: MaxTokens = None,
     images: Images = None,
     api: ApiChoice = "auto",
     conversation_id: ConversationId = None,
 ) -> Annotated[CallToolResult, ThinkingAnswer]:
-    """Ask a model to think before answering (Claude, Gemini, GPT-5/o-series, DeepSeek, Qwen, Doubao).
+    """Have a model reason before answering: one effort knob mapped to each family's thinking switch.
 
-    One effort knob is mapped to the model's own switch; the result keeps the answer and the reasoning apart,
-    names the switch applied, and gives a conversation_id to continue the thread."""
+    Returns the answer and the reasoning apart, and the switch applied."""
     state = ctx.request_context.lifespan_context
     chosen = model or state.settings.default_thinking_model
     exchange = await converse(

@@ -39,7 +39,7 @@ async def load(state: AppState, conversation_id: str | None) -> Conversation | N
     except StoreUnavailable as error:
         raise ToolError(str(error)) from error
     except ConversationError as error:
-        raise ToolError(f"{error}. Call list_conversations for the ids kept, or omit conversation_id.") from error
+        raise ToolError(f"{error}. Call conversations() for the ids kept, or omit conversation_id.") from error
 
 
 def _exchanges(turns: Sequence[Turn]) -> list[tuple[Turn, ...]]:

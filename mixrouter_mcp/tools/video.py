@@ -1,7 +1,7 @@
-"""`generate_video`, `get_video_task`, `download_video`: start a video, wait with progress, come back later, save it.
+"""`video`: start a video, wait for it with progress, come back later with its task id, save the MP4.
 
 A video takes minutes, longer than most clients wait for one call: each call waits at most `wait_s`, then returns
-the task id and status so the caller can come back with `get_video_task` (the start-and-poll pattern).
+the task id and status so the caller can come back with `video(task_id=...)` (the start-and-poll pattern).
 """
 
 from __future__ import annotations
@@ -14,33 +14,33 @@ from typing import Annotated, Literal
 import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, StrictInt
 
 from ..state import AppState
-from ..upstream import UpstreamError
-from ..upstream.protocols import videos
+from ..upstream import UpstreamError, VideoRequest, VideoStatus, VideoTask, is_task_id
 from .calls import check_prompt_size, deadline_for, wants_progress
 from .errors import tool_error
 from .images import load_images
-from .inputs import ModelId, NoBool, Prompt
+from .inputs import ModelName, NoBool
+from .output import tool_result
 from .progress import ProgressReporter
 from .saving import inside, save
 
 PROGRESS_WAIT_S = 240.0  # with a progress token clients keep waiting; Claude Desktop stops at 4 minutes anyway
-TaskId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$", description="The task id.")]
-WaitS = Annotated[
-    float | None,
-    Field(ge=0, le=600, description="Seconds to wait for the result in this call; 0 returns at once."),
-    NoBool,
+TaskId = Annotated[
+    str | None,
+    Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$"),
 ]
+WaitS = Annotated[float | None, Field(ge=0, le=600, description="Most seconds to wait here."), NoBool]
+VideoPrompt = Annotated[str | None, Field(min_length=1)]
 
 
 class VideoResult(BaseModel):
     """Where a video task stands."""
 
     task_id: str
-    status: Literal["queued", "running", "succeeded", "failed", "cancelled", "expired", "unknown"]
+    status: VideoStatus
     done: bool = Field(description="True once the task has ended (succeeded, failed, cancelled or expired).")
     progress: int | None = Field(description="Percent, when mixrouter reports it.")
     video_url: str | None = Field(description="The video, once succeeded (a signed URL that expires: download it).")
@@ -48,46 +48,32 @@ class VideoResult(BaseModel):
     model: str | None = None
     waited_s: float = Field(description="How long this call waited.")
     next_step: str = Field(description="What to do now.")
+    path: str | None = Field(default=None, description="The saved MP4, with save=true once succeeded.")
+    bytes: int | None = None
 
 
-class SavedVideo(BaseModel):
-    path: str = Field(description="Absolute path of the saved MP4.")
-    bytes: int
-    task_id: str | None
-    video_url: str
-
-
-def _next_step(task: videos.VideoTask) -> str:
+def _next_step(task: VideoTask, saved: bool) -> str:
     if task.status == "succeeded":
-        return f'Save it with download_video(task_id="{task.task_id}") before the URL expires.'
+        if saved:
+            return "Saved."
+        return f'Save it with video(task_id="{task.task_id}", save=true) before the URL expires.'
     if task.done:
-        return "The task ended without a video; change the prompt or options and call generate_video again."
-    return f'Still {task.status}: call get_video_task(task_id="{task.task_id}", wait_s=...) to keep waiting.'
+        return "The task ended without a video; change the prompt or options and start another."
+    return f'Still {task.status}: call video(task_id="{task.task_id}") to keep waiting.'
 
 
-def _remember(state: AppState, url: str | None) -> None:
-    """download_video fetches only URLs mixrouter gave us: never an arbitrary address a caller names (SSRF)."""
-    if url:
-        state.video_urls[url] = None
-        while len(state.video_urls) > 1000:
-            state.video_urls.pop(next(iter(state.video_urls)))
-
-
-async def _poll(state: AppState, task_id: str) -> videos.VideoTask:
-    if not videos.is_task_id(task_id):
-        raise ToolError(f"'{task_id[:40]}' is not a video task id: use the task_id generate_video returned")
-    request = videos.build_poll(task_id, state.settings.video_api)
+async def _poll(state: AppState, task_id: str) -> VideoTask:
+    if not is_task_id(task_id):
+        raise ToolError(f"'{task_id[:40]}' is not a video task id: use the task_id a video call returned")
     try:
-        task = videos.parse_task(await state.client.call_json(request), task_id)
+        return await state.client.poll_video(task_id)
     except UpstreamError as error:
         if (error.code and "not_exist" in error.code) or error.status == 404:
             raise ToolError(f"no video task '{task_id}' at mixrouter (HTTP {error.status}: {error.message})") from error
         raise tool_error(error, model=None, settings=state.settings) from error
-    _remember(state, task.video_url)
-    return task
 
 
-async def _wait(ctx: Context[AppState], task_id: str, wait_s: float | None) -> CallToolResult:
+async def _wait(ctx: Context[AppState], task_id: str, wait_s: float | None) -> tuple[VideoTask, float]:
     """Poll with growing intervals until the task ends or `wait_s` passes; report progress meanwhile."""
     state = ctx.request_context.lifespan_context
     budget = wait_s if wait_s is not None else (PROGRESS_WAIT_S if wants_progress(ctx) else state.settings.video_wait_s)
@@ -100,12 +86,12 @@ async def _wait(ctx: Context[AppState], task_id: str, wait_s: float | None) -> C
         percent = f" {task.progress}%" if task.progress is not None else ""
         await reporter.send(f"video {task_id}: {task.status}{percent} · {waited:.0f} s")
         if task.done or waited + interval > budget:
-            return _result(task, waited)
+            return task, waited
         await anyio.sleep(interval)
         interval = min(interval * 1.5, state.settings.video_poll_s * 3)
 
 
-def _result(task: videos.VideoTask, waited: float) -> CallToolResult:
+def _result(task: VideoTask, waited: float, saved: tuple[Path, int] | None = None) -> CallToolResult:
     result = VideoResult(
         task_id=task.task_id,
         status=task.status,
@@ -115,47 +101,65 @@ def _result(task: videos.VideoTask, waited: float) -> CallToolResult:
         error=task.error,
         model=task.model,
         waited_s=round(waited, 1),
-        next_step=_next_step(task),
+        next_step=_next_step(task, saved is not None),
+        path=str(saved[0]) if saved else None,
+        bytes=saved[1] if saved else None,
     )
     lines = [
         f"Video task {task.task_id}: {task.status}" + (f" ({task.progress}%)" if task.progress is not None else "")
     ]
     if task.video_url:
         lines.append(f"Video: {task.video_url}")
+    if saved:
+        lines.append(f"Saved {saved[1]:,} bytes to {saved[0]}")
     if task.error:
         lines.append(f"Reason given by mixrouter: {task.error}")
     lines.append(result.next_step)
-    return CallToolResult(
-        content=[TextContent(type="text", text="\n".join(lines))],
-        structured_content=result.model_dump(mode="json"),
-        is_error=task.status in ("failed", "cancelled", "expired"),
-    )
+    return tool_result("\n".join(lines), result, is_error=task.status in ("failed", "cancelled", "expired"))
 
 
-async def generate_video(
-    prompt: Prompt,
+async def video(
     ctx: Context[AppState],
-    model: ModelId = None,
-    image: Annotated[
-        str | None, Field(description="First frame: an http(s) URL, a data URL, or a local file in the allowed dirs.")
-    ] = None,
-    duration: Annotated[
-        StrictInt | None, Field(ge=1, le=30, description="Length in seconds (model-dependent).")
-    ] = None,
+    prompt: VideoPrompt = None,
+    task_id: TaskId = None,
+    model: ModelName | None = None,
+    image: Annotated[str | None, Field(description="First frame: URL or allowed local file.")] = None,
+    duration: Annotated[StrictInt | None, Field(ge=1, le=30, description="Seconds.")] = None,
     ratio: Literal["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "adaptive"] | None = None,
     resolution: Literal["480p", "720p", "1080p"] | None = None,
-    seed: Annotated[StrictInt | None, Field(ge=-1, le=2**32 - 1, description="-1 for random.")] = None,
+    seed: Annotated[StrictInt | None, Field(ge=-1, le=2**32 - 1)] = None,
     watermark: bool | None = None,
     wait_s: WaitS = None,
+    save: Annotated[bool, Field(description="Once succeeded, save the MP4.")] = False,
+    directory: Annotated[str | None, Field(description="Default: the first allowed dir.")] = None,
 ) -> Annotated[CallToolResult, VideoResult]:
-    """Generate a video (Doubao Seedance through mixrouter): submit the task and wait up to wait_s for it.
-
-    If it is not ready by then, the result gives the task id: call get_video_task to keep waiting, then
-    download_video to save the MP4."""
+    """Make a video (Doubao Seedance): `prompt` starts a task, `task_id` checks one; not ready by wait_s, call again."""
     state = ctx.request_context.lifespan_context
+    if (prompt is None) == (task_id is None):
+        raise ToolError("give a prompt to start a video, or the task_id of one to check (not both)")
+    if prompt is not None:
+        task_id = await _submit(state, prompt, model, image, duration, ratio, resolution, seed, watermark)
+    assert task_id is not None
+    task, waited = await _wait(ctx, task_id, wait_s)
+    if not (save and task.status == "succeeded" and task.video_url):
+        return _result(task, waited)
+    return _result(task, waited, await _download(ctx, task.task_id, task.video_url, directory))
+
+
+async def _submit(
+    state: AppState,
+    prompt: str,
+    model: str | None,
+    image: str | None,
+    duration: int | None,
+    ratio: str | None,
+    resolution: str | None,
+    seed: int | None,
+    watermark: bool | None,
+) -> str:
     check_prompt_size(prompt, None, state.settings)
     first_frame = (await load_images([image], state.settings))[0] if image else None
-    request = videos.VideoRequest(
+    request = VideoRequest(
         model=model or state.settings.default_video_model,
         prompt=prompt,
         image=first_frame,
@@ -166,41 +170,14 @@ async def generate_video(
         watermark=watermark,
     )
     try:
-        task_id = videos.parse_submit(
-            await state.client.call_json(videos.build_submit(request, state.settings.video_api))
-        )
+        return await state.client.submit_video(request)
     except UpstreamError as error:
         raise tool_error(error, model=request.model, settings=state.settings) from error
-    return await _wait(ctx, task_id, wait_s)
 
 
-async def get_video_task(
-    task_id: TaskId, ctx: Context[AppState], wait_s: WaitS = None
-) -> Annotated[CallToolResult, VideoResult]:
-    """Check a video task started by generate_video, waiting up to wait_s for it to finish."""
-    return await _wait(ctx, task_id, wait_s)
-
-
-async def download_video(
-    ctx: Context[AppState],
-    task_id: Annotated[str | None, Field(max_length=128, description="A succeeded task (preferred).")] = None,
-    url: Annotated[str | None, Field(max_length=4096, description="A video URL mixrouter returned.")] = None,
-    directory: Annotated[
-        str | None, Field(description="Where to save it; default: the first allowed directory.")
-    ] = None,
-) -> Annotated[CallToolResult, SavedVideo]:
-    """Save a generated video as an MP4 file in an allowed directory and return its path."""
+async def _download(ctx: Context[AppState], task_id: str, url: str, directory: str | None) -> tuple[Path, int]:
+    """The task's MP4 saved in an allowed directory: only a URL mixrouter gave for this task, never with the key."""
     state = ctx.request_context.lifespan_context
-    if (task_id is None) == (url is None):
-        raise ToolError("give exactly one of task_id or url")
-    if task_id is not None:
-        task = await _poll(state, task_id)
-        if task.status != "succeeded" or not task.video_url:
-            raise ToolError(f"video task {task_id} is {task.status}, not ready to download. {_next_step(task)}")
-        url = task.video_url
-    assert url is not None
-    if url not in state.video_urls:
-        raise ToolError("download_video fetches only video URLs mixrouter returned in this session: pass the task_id")
     allowed = state.settings.allowed_dirs()
     target_dir = await anyio.to_thread.run_sync(inside, Path(directory) if directory else allowed[0], allowed)
     head = bytearray()
@@ -218,11 +195,5 @@ async def download_video(
         if head[4:8] != b"ftyp":
             raise ToolError(f"what {url} served is not an MP4 video; nothing was saved")
 
-    stem = task_id or Path(url.split("?")[0]).stem
-    path = await save(target_dir, stem, ".mp4", allowed, fill)
-    size = (await anyio.Path(path).stat()).st_size
-    saved = SavedVideo(path=str(path), bytes=size, task_id=task_id, video_url=url)
-    return CallToolResult(
-        content=[TextContent(type="text", text=f"Saved {size:,} bytes to {path}")],
-        structured_content=saved.model_dump(mode="json"),
-    )
+    path = await save(target_dir, task_id, ".mp4", allowed, fill)
+    return path, (await anyio.Path(path).stat()).st_size

@@ -2,11 +2,28 @@
 
 from .client import MixRouterClient
 from .errors import UpstreamError
-from .types import Completion, Delta, Image, Message, ModelInfo, Query, ThinkingRequest, Usage
+from .types import (
+    Api,
+    Completion,
+    Delta,
+    Effort,
+    Image,
+    Message,
+    ModelInfo,
+    Query,
+    ThinkingRequest,
+    Usage,
+    VideoRequest,
+    VideoStatus,
+    VideoTask,
+    is_task_id,
+)
 
 __all__ = [
+    "Api",
     "Completion",
     "Delta",
+    "Effort",
     "Image",
     "Message",
     "MixRouterClient",
@@ -15,4 +32,8 @@ __all__ = [
     "ThinkingRequest",
     "UpstreamError",
     "Usage",
+    "VideoRequest",
+    "VideoStatus",
+    "VideoTask",
+    "is_task_id",
 ]

@@ -30,11 +30,11 @@ from .errors import (
     error_from_response,
 )
 from .jsontext import loads
-from .protocols import WIRE_FORMATS, StreamAssembler, WireFormat, models
+from .protocols import WIRE_FORMATS, StreamAssembler, WireFormat, models, videos
 from .router import prepare
 from .sanitize import Sanitizer
 from .sse import LineSplitter, SseDecoder, SseEvent
-from .types import Completion, Delta, HttpRequest, ModelInfo, Query
+from .types import Completion, Delta, HttpRequest, ModelInfo, Query, VideoRequest, VideoTask
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +107,16 @@ class MixRouterClient:
 
         return handler
 
+    async def submit_video(self, request: VideoRequest) -> str:
+        """Start a video task; its id."""
+        return videos.parse_submit(await self.call_json(videos.build_submit(request, self._settings.video_api)))
+
+    async def poll_video(self, task_id: str) -> VideoTask:
+        """Where a video task stands (the id is checked before it becomes a path segment)."""
+        return videos.parse_task(await self.call_json(videos.build_poll(task_id, self._settings.video_api)), task_id)
+
     async def call_json(self, request: HttpRequest) -> Any:
-        """One JSON request with the usual retries, deadline and error mapping (video task routes use it)."""
+        """One JSON request with the usual retries, deadline and error mapping."""
 
         async def attempt() -> Any:
             async with self._open(request) as response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -113,3 +114,46 @@ class ModelInfo:
     id: str
     owned_by: str
     endpoints: tuple[str, ...] = ()
+
+
+VideoApi = Literal["videos", "generations"]
+VideoStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "expired", "unknown"]
+VIDEO_TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "cancelled", "expired"})
+# A task id becomes a path segment: "." or ".." would turn `GET /v1/videos/..` into `GET /v1`, with the key.
+_TASK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+
+def is_task_id(value: str) -> bool:
+    """Whether `value` can be a task id: a letter or digit, then letters, digits and `._:-`, 128 at most."""
+    return _TASK_ID.fullmatch(value) is not None
+
+
+@dataclass(frozen=True)
+class VideoRequest:
+    """A video to generate (Doubao Seedance): the prompt, an optional first frame, and the options."""
+
+    model: str
+    prompt: str
+    image: Image | None = None  # the first frame
+    duration: int | None = None
+    ratio: str | None = None
+    resolution: str | None = None
+    seed: int | None = None
+    watermark: bool | None = None
+
+
+@dataclass(frozen=True)
+class VideoTask:
+    """Where a video task stands, normalised across the two task shapes."""
+
+    task_id: str
+    status: VideoStatus
+    raw_status: str
+    progress: int | None = None
+    video_url: str | None = None
+    error: str | None = None
+    model: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status in VIDEO_TERMINAL

@@ -6,26 +6,12 @@ objects) and `POST /v1/video/generations` + `GET /v1/video/generations/{id}` (ne
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 
 from ..errors import InvalidResponse, NotFound, UpstreamError, error_from_payload
-from ..types import HttpRequest, Image
+from ..types import HttpRequest, VideoApi, VideoRequest, VideoStatus, VideoTask, is_task_id
 from .common import as_dict
-
-VideoApi = Literal["videos", "generations"]
-VideoStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "expired", "unknown"]
-TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "cancelled", "expired"})
-# A task id becomes a path segment: "." or ".." would turn `GET /v1/videos/..` into `GET /v1`, with the key.
-_TASK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
-
-
-def is_task_id(value: str) -> bool:
-    """Whether `value` can be a task id: a letter or digit, then letters, digits and `._:-`, 128 at most."""
-    return _TASK_ID.fullmatch(value) is not None
-
 
 _STATUSES: dict[str, VideoStatus] = {
     **dict.fromkeys(("queued", "pending", "submitted", "not_start", "created"), "queued"),
@@ -35,33 +21,6 @@ _STATUSES: dict[str, VideoStatus] = {
     **dict.fromkeys(("cancelled", "canceled"), "cancelled"),
     "expired": "expired",
 }
-
-
-@dataclass(frozen=True)
-class VideoRequest:
-    model: str
-    prompt: str
-    image: Image | None = None  # the first frame
-    duration: int | None = None
-    ratio: str | None = None
-    resolution: str | None = None
-    seed: int | None = None
-    watermark: bool | None = None
-
-
-@dataclass(frozen=True)
-class VideoTask:
-    task_id: str
-    status: VideoStatus
-    raw_status: str
-    progress: int | None = None
-    video_url: str | None = None
-    error: str | None = None
-    model: str | None = None
-
-    @property
-    def done(self) -> bool:
-        return self.status in TERMINAL
 
 
 def _base(api: VideoApi) -> str:
