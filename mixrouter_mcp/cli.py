@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from .config import Settings, load_settings
 from .logs import configure_logging
+from .vocabulary import EFFORTS
 
 
 def _add_server_flags(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="ask one model (add --think for extended thinking)")
     ask.add_argument("prompt")
     ask.add_argument("-m", "--model", dest="ask_model", help="model id (default: the configured one)")
-    ask.add_argument("--think", choices=["low", "medium", "high", "max"], help="extended thinking at this effort")
+    ask.add_argument("--think", choices=EFFORTS, help="extended thinking at this effort")
     ask.add_argument("--system", help="system prompt")
     ask.add_argument("--max-tokens", type=int, help="cap on generated tokens")
     ask.add_argument("--conversation", help="continue this conversation_id")
@@ -48,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-m", "--model", dest="compare_models", action="append", required=True, help="repeat per model"
     )
     compare.add_argument("--judge", help="a model that ranks the anonymised answers")
-    compare.add_argument("--think", choices=["low", "medium", "high", "max"], help="each model thinks first")
+    compare.add_argument("--think", choices=EFFORTS, help="each model thinks first")
     commands.add_parser("doctor", help="show the configuration in force and check mixrouter answers")
     emulator = commands.add_parser("emulator", help="run the offline mixrouter emulator")
     emulator.add_argument("--host", default="127.0.0.1")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .vocabulary import Api, VideoApi
 
 API_KEY_ENV = "MIXROUTER_API_KEY"
 URL_FIELDS = ("base_url", "mcp_store")  # may carry credentials: redis://:password@host, https://user:pass@proxy
@@ -64,13 +66,13 @@ class Settings(BaseSettings):
     default_video_model: str = Field(
         default="doubao-seedance-1-0-lite-i2v-250428", description="Model video uses when a call names none."
     )
-    video_api: Literal["videos", "generations"] = Field(
+    video_api: VideoApi = Field(
         default="videos", description="Video task paths: /v1/videos (mixrouter's doc) or /v1/video/generations."
     )
     video_wait_s: float = Field(default=45.0, gt=0, le=600, description="How long a video call waits for the result.")
     video_poll_s: float = Field(default=3.0, gt=0, le=60, description="First poll interval; it grows to 3x this.")
     max_video_bytes: int = Field(default=512 * 1024 * 1024, ge=1024, description="Largest video the video tool saves.")
-    api: Literal["auto", "chat", "responses", "messages", "gemini"] = Field(
+    api: Api = Field(
         default="auto", description="Wire format for every call; auto picks the one that keeps each vendor's features."
     )
     mcp_allowed_dirs: str = Field(

@@ -6,7 +6,7 @@ import pytest
 
 from mixrouter_mcp.upstream.router import prepare
 from mixrouter_mcp.upstream.routing import Family, Wire, can_think, choose_wire, default_wire, family_of
-from mixrouter_mcp.upstream.types import Message, Query, ThinkingRequest
+from mixrouter_mcp.upstream.types import Applied, Message, Query, ThinkingRequest
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_claude_thinking_budget_and_room_for_the_answer() -> None:
     assert prepared.query.extra["thinking"] == {"type": "enabled", "budget_tokens": 2048}
     assert prepared.query.max_tokens == 2048 + 4096
     assert prepared.query.temperature is None
-    assert prepared.applied == {"wire": "messages", "switch": "thinking.budget_tokens", "value": 2048}
+    assert prepared.applied == Applied(wire="messages", switch="thinking.budget_tokens", value=2048)
     assert any("max_tokens raised from 1000" in n for n in prepared.notes)
 
 
@@ -134,7 +134,7 @@ def test_each_family_gets_its_own_switch(
 ) -> None:
     prepared = prepare(q(model, api=api, thinking=ThinkingRequest(effort, budget)))  # type: ignore[arg-type]
     assert {k: v for k, v in prepared.query.extra.items() if k != "max_completion_tokens"} == extra
-    assert prepared.applied is not None and prepared.applied["switch"] == switch
+    assert prepared.applied is not None and prepared.applied.switch == switch
 
 
 def test_qwen_thinking_is_always_streamed() -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult
 
 from ..schemas import Answer, TokenUsage
 from ..state import AppState
 from .calls import converse
 from .inputs import ApiChoice, ConversationId, Images, MaxTokens, ModelId, Prompt, System, Temperature, TopP
-from .output import answer_text, cap_text
+from .output import answer_text, cap_text, tool_result
 
 
 async def ask_model(
@@ -59,7 +59,4 @@ async def ask_model(
         wire=completion.wire,
         notes=exchange.notes,
     )
-    return CallToolResult(
-        content=[TextContent(type="text", text=answer_text(answer))],
-        structured_content=answer.model_dump(mode="json"),
-    )
+    return tool_result(answer_text(answer), answer)

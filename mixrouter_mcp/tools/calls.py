@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ..config import Settings
 from ..state import AppState
-from ..upstream import Completion, Query, UpstreamError
+from ..upstream import Api, Completion, Query, ThinkingRequest, UpstreamError
 from . import threads
 from .errors import tool_error
 from .images import load_images
 from .progress import ProgressReporter, StreamWatch, heartbeat
 
 
-async def call_model(ctx: Context[AppState], query: Query, verb: str = "asking") -> tuple[Completion, int]:
-    """Run `query`, reporting progress; return the completion and its latency in ms, or raise a `ToolError`."""
+async def call_model(
+    ctx: Context[AppState], query: Query, verb: str = "asking", reporter: ProgressReporter | None = None
+) -> tuple[Completion, int]:
+    """Run `query` under the call's deadline, reporting progress (on `reporter` when the tool has one already);
+    return the completion and its latency in ms, or raise a `ToolError`."""
     state = ctx.request_context.lifespan_context
-    reporter = ProgressReporter(ctx)
+    reporter = reporter or ProgressReporter(ctx)
     watch = StreamWatch(query.model)
     await reporter.send(f"{verb} {query.model}")
     started = time.perf_counter()
@@ -54,8 +56,8 @@ def check_prompt_size(prompt: str, system: str | None, settings: Settings) -> No
         )
 
 
-@dataclass
-class Exchange:
+@dataclass(frozen=True)
+class Answered:
     """One answered call inside a conversation."""
 
     completion: Completion
@@ -74,9 +76,12 @@ async def converse(
     system: str | None,
     max_tokens: int | None,
     conversation_id: str | None,
+    api: Api,
+    temperature: float | None = None,
+    top_p: float | None = None,
+    thinking: ThinkingRequest | None = None,
     verb: str = "asking",
-    **query_fields: Any,
-) -> Exchange:
+) -> Answered:
     """Continue (or start) a conversation with one model: history in, the call, the exchange recorded."""
     state = ctx.request_context.lifespan_context
     check_prompt_size(prompt, system, state.settings)
@@ -88,7 +93,10 @@ async def converse(
         system=thread.system,
         max_tokens=max_tokens,
         stream=state.settings.stream,
-        **query_fields,
+        api=api,
+        temperature=temperature,
+        top_p=top_p,
+        thinking=thinking,
     )
     completion, latency_ms = await call_model(ctx, query, verb)
     served = completion.model or model
@@ -102,4 +110,4 @@ async def converse(
         system=system,
         models=[served],
     )
-    return Exchange(completion, latency_ms, saved_id, [*thread.notes, *completion.notes, *saved_notes])
+    return Answered(completion, latency_ms, saved_id, [*thread.notes, *completion.notes, *saved_notes])

@@ -9,7 +9,7 @@ from typing import Annotated
 import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..config import Settings
@@ -17,11 +17,11 @@ from ..schemas import Comparison, ModelAnswer, TokenUsage, Verdict
 from ..state import AppState
 from ..upstream import Message, Query, ThinkingRequest, UpstreamError
 from . import threads
-from .calls import check_prompt_size, deadline_for
+from .calls import call_model, check_prompt_size, deadline_for
 from .errors import error_text
 from .inputs import ConversationId, Effort, MaxTokens, ModelName, NoBool, Prompt, System, Temperature
 from .judge import assign_labels, judge_prompt, parse_verdict
-from .output import cap_text, comparison_text
+from .output import cap_text, comparison_text, tool_result
 from .progress import ProgressReporter, StreamWatch, heartbeat
 
 
@@ -72,11 +72,7 @@ async def compare_models(
         conversation_id=saved_id,
         notes=[*dict.fromkeys(n for t in fitted.values() for n in t.notes), *notes],
     )
-    return CallToolResult(
-        content=[TextContent(type="text", text=comparison_text(comparison))],
-        structured_content=comparison.model_dump(mode="json"),
-        is_error=comparison.succeeded == 0,
-    )
+    return tool_result(comparison_text(comparison), comparison, is_error=comparison.succeeded == 0)
 
 
 async def _record(
@@ -157,7 +153,7 @@ async def _run_panel(
                 latency_ms=_ms(started),
                 truncated=cut,
                 result_id=result_id,
-                notes=completion.notes,
+                notes=list(completion.notes),
             )
         done = sum(r is not None for r in results)
         status = "ok" if results[index].ok else "failed"  # type: ignore[union-attr]
@@ -184,14 +180,11 @@ async def _judge(
     labelled = assign_labels(results)
     if not labelled:
         return Verdict(judge_model=judge_model, ok=False, error="no model answered, so there is nothing to judge")
-    await reporter.send(f"judging {len(labelled)} anonymised answers with {judge_model}")
-    query = Query(model=judge_model, messages=(Message("user", judge_prompt(question, labelled)),), stream=True)
-    watch = StreamWatch(judge_model)
+    messages = (Message("user", judge_prompt(question, labelled)),)
+    query = Query(model=judge_model, messages=messages, stream=state.settings.stream)
     try:
-        async with heartbeat(reporter, watch.status, state.settings.progress_interval_s):
-            completion = await state.client.complete(query, on_delta=watch.on_delta)
-    except UpstreamError as error:
-        message = error_text(error, model=judge_model, settings=state.settings)
+        completion, _ = await call_model(ctx, query, f"judging {len(labelled)} anonymised answers with", reporter)
+    except ToolError as error:
         labels = {label: answer.model for label, answer in labelled.items()}
-        return Verdict(judge_model=judge_model, ok=False, labels=labels, error=message)
+        return Verdict(judge_model=judge_model, ok=False, labels=labels, error=str(error))
     return parse_verdict(judge_model, completion.text, labelled)

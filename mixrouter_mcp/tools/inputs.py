@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictInt
+
+from ..upstream import Api
+from ..upstream import Effort as EffortLevel
 
 
 def _not_blank(value: str) -> str:
@@ -61,10 +64,10 @@ Images = Annotated[
     ),
 ]
 ApiChoice = Annotated[
-    Literal["auto", "chat", "responses", "messages", "gemini"],
+    Api,
     Field(description="Wire format; auto: each vendor's own."),
 ]
-Effort = Annotated[Literal["low", "medium", "high", "max"], Field(description="Reasoning effort.")]
+Effort = Annotated[EffortLevel, Field(description="Reasoning effort.")]
 ConversationId = Annotated[
     str | None,
     Field(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..schemas import ModelEntry, ModelList
 from ..state import AppState
 from ..upstream import UpstreamError
 from .errors import tool_error
+from .output import tool_result
 
 
 async def list_models(
@@ -36,6 +37,4 @@ async def list_models(
         text += "\n".join(lines)
     else:
         text = f"No model id contains '{contains}'. {len(served)} models are served; call list_models without a filter."
-    return CallToolResult(
-        content=[TextContent(type="text", text=text)], structured_content=result.model_dump(mode="json")
-    )
+    return tool_result(text, result)

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult
 from pydantic import Field, StrictInt
 
 from ..schemas import ResultPage
 from ..state import AppState
+from .output import tool_result
 
 
 async def read_result(
@@ -38,6 +39,4 @@ async def read_result(
         if page.next_offset is not None
         else "\n\n[end of result]"
     )
-    return CallToolResult(
-        content=[TextContent(type="text", text=page.text + more)], structured_content=result.model_dump(mode="json")
-    )
+    return tool_result(page.text + more, result)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult
 from pydantic import Field, StrictInt
 
 from ..results import ResultStore
@@ -14,7 +15,7 @@ from ..state import AppState
 from ..upstream import Completion, ThinkingRequest
 from .calls import converse
 from .inputs import ApiChoice, ConversationId, Effort, Images, MaxTokens, ModelId, Prompt, System
-from .output import cap_text, thinking_text
+from .output import cap_text, thinking_text, tool_result
 
 _MIN_REASONING_TOKENS = 1_000
 
@@ -52,14 +53,11 @@ async def extended_thinking(
         api=api,
         thinking=ThinkingRequest(effort=effort, budget_tokens=budget_tokens),
     )
-    completion, latency_ms = exchange.completion, exchange.latency_ms
-    completion.notes = exchange.notes
-    result = _result(completion, chosen, latency_ms, include_reasoning, state.settings.max_output_tokens, state.results)
-    result.conversation_id = exchange.conversation_id
-    return CallToolResult(
-        content=[TextContent(type="text", text=thinking_text(result))],
-        structured_content=result.model_dump(mode="json"),
+    completion = replace(exchange.completion, notes=tuple(exchange.notes))
+    result = _result(
+        completion, chosen, exchange.latency_ms, include_reasoning, state.settings.max_output_tokens, state.results
     )
+    return tool_result(thinking_text(result), result.model_copy(update={"conversation_id": exchange.conversation_id}))
 
 
 def _result(
@@ -80,7 +78,7 @@ def _result(
         reasoning=reasoning if include else None,
         reasoning_tokens=reasoning_tokens,
         thinking_supported=applied is not None,
-        applied=ThinkingSwitch(**applied) if applied else None,
+        applied=ThinkingSwitch(wire=applied.wire, switch=applied.switch, value=applied.value) if applied else None,
         model=completion.model or chosen,
         requested_model=chosen,
         finish_reason=completion.finish_reason,

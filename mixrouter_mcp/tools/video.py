@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, StrictInt
 
 from ..state import AppState
 from ..upstream import UpstreamError, VideoRequest, VideoStatus, VideoTask, is_task_id
+from ..vocabulary import VIDEO_FAILED
 from .calls import check_prompt_size, deadline_for, wants_progress
 from .errors import tool_error
 from .images import load_images
@@ -115,7 +116,7 @@ def _result(task: VideoTask, waited: float, saved: tuple[Path, int] | None = Non
     if task.error:
         lines.append(f"Reason given by mixrouter: {task.error}")
     lines.append(result.next_step)
-    return tool_result("\n".join(lines), result, is_error=task.status in ("failed", "cancelled", "expired"))
+    return tool_result("\n".join(lines), result, is_error=task.status in VIDEO_FAILED)
 
 
 async def video(

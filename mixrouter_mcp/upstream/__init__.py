@@ -1,12 +1,11 @@
 """Everything between us and mixrouter; knows nothing of MCP."""
 
+from ..vocabulary import Api, Effort, VideoStatus
 from .client import MixRouterClient
 from .errors import UpstreamError
 from .types import (
-    Api,
     Completion,
     Delta,
-    Effort,
     Image,
     Message,
     ModelInfo,
@@ -14,7 +13,6 @@ from .types import (
     ThinkingRequest,
     Usage,
     VideoRequest,
-    VideoStatus,
     VideoTask,
     is_task_id,
 )

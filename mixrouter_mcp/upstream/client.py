@@ -10,6 +10,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import anyio
@@ -96,10 +97,13 @@ class MixRouterClient:
         completion = await self._call(
             lambda: self._send_completion(wire_format, request, query.model, on_clean_delta), deadline_s
         )
-        completion.wire = prepared.wire.value
-        completion.notes = [*prepared.notes, *completion.notes]
-        completion.applied = prepared.applied
-        return self._clean.completion(completion)
+        adapted = replace(
+            completion,
+            wire=prepared.wire.value,
+            notes=(*prepared.notes, *completion.notes),
+            applied=prepared.applied,
+        )
+        return self._clean.completion(adapted)
 
     def _cleaning(self, on_delta: DeltaHandler) -> DeltaHandler:
         async def handler(delta: Delta) -> None:

@@ -23,7 +23,7 @@ class ThinkingPlan:
 
     body: dict[str, Any] = field(default_factory=dict)
     switch: str = ""
-    value: Any = None
+    value: str | int = ""
     max_tokens: int | None = None  # raised so the answer fits above the budget
     force_stream: bool = False
     notes: list[str] = field(default_factory=list)

@@ -6,12 +6,11 @@ Every parameter that is changed or dropped leaves a note, so a result never hide
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from .protocols.common import deep_merge
 from .reasoning import plan_thinking
 from .routing import Family, Wire, bare_model, can_think, choose_wire, family_of, is_openai_reasoning
-from .types import Query
+from .types import Applied, Query
 
 
 @dataclass(frozen=True)
@@ -19,14 +18,14 @@ class Prepared:
     wire: Wire
     query: Query
     notes: tuple[str, ...]
-    applied: dict[str, Any] | None
+    applied: Applied | None
 
 
 def prepare(query: Query, configured_api: str = "auto") -> Prepared:
     """The adapted query for its wire, with notes on everything changed."""
     wire = choose_wire(query.model, query.api, configured_api, for_thinking=query.thinking is not None)
     notes: list[str] = []
-    applied: dict[str, Any] | None = None
+    applied: Applied | None = None
     if query.thinking is not None:
         if can_think(query.model):
             plan = plan_thinking(query.model, wire, query.thinking, query.max_tokens)
@@ -40,7 +39,7 @@ def prepare(query: Query, configured_api: str = "auto") -> Prepared:
                 stream=stream,
             )
             notes += plan.notes
-            applied = {"wire": wire.value, "switch": plan.switch, "value": plan.value}
+            applied = Applied(wire=wire.value, switch=plan.switch, value=plan.value)
         else:
             notes.append(
                 f"'{query.model}' has no thinking mode that mixrouter-mcp knows how to switch on: "

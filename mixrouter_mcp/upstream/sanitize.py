@@ -56,13 +56,15 @@ class Sanitizer:
         return root[0]
 
     def completion(self, completion: Completion) -> Completion:
-        completion.text = self.text(completion.text)
-        completion.reasoning = self.text(completion.reasoning)
-        completion.model = self.text(completion.model)
-        completion.finish_reason = self.optional(completion.finish_reason)
-        completion.response_id = self.optional(completion.response_id)
-        completion.notes = [self.text(note) for note in completion.notes]
-        return completion
+        return replace(
+            completion,
+            text=self.text(completion.text),
+            reasoning=self.text(completion.reasoning),
+            model=self.text(completion.model),
+            finish_reason=self.optional(completion.finish_reason),
+            response_id=self.optional(completion.response_id),
+            notes=tuple(self.text(note) for note in completion.notes),
+        )
 
     def delta(self, delta: Delta) -> Delta:
         return replace(delta, text=self.text(delta.text), reasoning=self.text(delta.reasoning))

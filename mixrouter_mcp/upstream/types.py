@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..vocabulary import VIDEO_ENDED, Api, Effort, VideoStatus
+
 Role = Literal["system", "user", "assistant"]
-Effort = Literal["low", "medium", "high", "max"]
-Api = Literal["auto", "chat", "responses", "messages", "gemini"]
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,21 @@ class Usage:
             self.total_tokens = self.input_tokens + self.output_tokens
 
 
-@dataclass
+@dataclass(frozen=True)
+class Applied:
+    """The thinking switch sent upstream: on which wire, which request field, what value."""
+
+    wire: str
+    switch: str
+    value: str | int
+
+
+@dataclass(frozen=True)
 class Completion:
-    """A finished answer: text and reasoning kept apart, the model that actually answered, usage."""
+    """A finished answer: text and reasoning kept apart, the model that actually answered, usage.
+
+    Frozen: a later stage (the client adding its notes, the sanitizer) makes a new one with `dataclasses.replace`.
+    """
 
     text: str
     model: str
@@ -95,8 +107,8 @@ class Completion:
     reasoning: str = ""
     response_id: str | None = None
     wire: str = ""
-    notes: list[str] = field(default_factory=list)
-    applied: dict[str, Any] | None = None
+    notes: tuple[str, ...] = ()
+    applied: Applied | None = None
 
 
 @dataclass(frozen=True)
@@ -116,9 +128,6 @@ class ModelInfo:
     endpoints: tuple[str, ...] = ()
 
 
-VideoApi = Literal["videos", "generations"]
-VideoStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "expired", "unknown"]
-VIDEO_TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "cancelled", "expired"})
 # A task id becomes a path segment: "." or ".." would turn `GET /v1/videos/..` into `GET /v1`, with the key.
 _TASK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
@@ -156,4 +165,4 @@ class VideoTask:
 
     @property
     def done(self) -> bool:
-        return self.status in VIDEO_TERMINAL
+        return self.status in VIDEO_ENDED

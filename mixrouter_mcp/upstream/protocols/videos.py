@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from ...vocabulary import VideoApi, VideoStatus
 from ..errors import InvalidResponse, NotFound, UpstreamError, error_from_payload
-from ..types import HttpRequest, VideoApi, VideoRequest, VideoStatus, VideoTask, is_task_id
+from ..types import HttpRequest, VideoRequest, VideoTask, is_task_id
 from .common import as_dict
 
 _STATUSES: dict[str, VideoStatus] = {
