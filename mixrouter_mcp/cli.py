@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from . import __version__
 from .config import Settings, load_settings
 from .logs import configure_logging
 from .vocabulary import EFFORTS
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mixrouter-mcp", description="MCP server for every model behind mixrouter (stdio by default)."
     )
+    parser.add_argument("--version", action="version", version=f"mixrouter-mcp {__version__}")
     _add_server_flags(parser)
     commands = parser.add_subparsers(dest="command")
     _add_server_flags(commands.add_parser("serve", help="serve MCP (the default command)"))

@@ -13,7 +13,7 @@ from mcp.types import Tool, ToolAnnotations
 
 from . import __version__
 from .config import Settings
-from .results import ResultStore
+from .result_store import ResultStore
 from .state import AppState
 from .store import open_store
 from .tool_schemas import lean_input, lean_output

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .config import Settings
-from .results import ResultStore
+from .result_store import ResultStore
 from .store import ConversationStore
 from .upstream import MixRouterClient
 

@@ -84,3 +84,13 @@ def test_the_example_client_script_runs_offline() -> None:
     assert done.returncode == 0, done.stderr
     assert "ask_model:" in done.stdout and "extended_thinking (same conversation" in done.stdout
     assert "Asked 3 models at once" in done.stdout and "judge: claude-sonnet-4-5-20250929" in done.stdout
+
+
+def test_version_has_one_source(emulator: BackgroundEmulator) -> None:
+    from importlib.metadata import version
+
+    import mixrouter_mcp
+
+    done = run(emulator, "--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"mixrouter-mcp {mixrouter_mcp.__version__}"
+    assert version("mixrouter-mcp") == mixrouter_mcp.__version__  # the installed metadata reads the same attribute

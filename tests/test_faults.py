@@ -270,7 +270,7 @@ def test_t9_non_finite_numbers_are_refused_by_the_argument_types(value: float) -
     """A JSON client cannot send NaN (the SDK's client sends null); a raw peer can, as the P rows show."""
     from pydantic import TypeAdapter, ValidationError
 
-    from mixrouter_mcp.tools.inputs import Temperature, TopP
+    from mixrouter_mcp.tools.support.inputs import Temperature, TopP
 
     for kind in (Temperature, TopP):
         with pytest.raises(ValidationError):

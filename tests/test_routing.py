@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mixrouter_mcp.upstream.router import prepare
+from mixrouter_mcp.upstream.preparation import prepare
 from mixrouter_mcp.upstream.routing import Family, Wire, can_think, choose_wire, default_wire, family_of
 from mixrouter_mcp.upstream.types import Applied, Message, Query, ThinkingRequest
 

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import catalogue, errors, videos
+from . import catalogue, error_bodies, videos
 from .call import Call
 from .chat import chat_completions
 from .gemini import generate
@@ -89,7 +89,7 @@ async def _admit(request: Request, state: EmulatorState, model_id: str | None) -
         state.failures[str(model_name)] += 1
         exchange.end("error")
         leaked = f"invalid upstream credential {_presented_key(request)}" if switches.leakkey else None
-        return errors.error_response(
+        return error_bodies.error_response(
             switches.status,
             message=leaked,
             shape=switches.shape,
@@ -112,15 +112,15 @@ async def _admit(request: Request, state: EmulatorState, model_id: str | None) -
 def _refuse(request: Request, state: EmulatorState, body: Any, model_name: str) -> Response | tuple[str, Any]:
     """A 4xx/5xx for a request mixrouter would turn away, else the bare model id and its switches."""
     if _presented_key(request) != state.api_key:
-        return errors.error_response(401)
+        return error_bodies.error_response(401)
     if not isinstance(body, dict):
-        return errors.error_response(400, message="invalid request body: not a JSON object")
+        return error_bodies.error_response(400, message="invalid request body: not a JSON object")
     try:
         base, switches = parse_switches(model_name, request.headers.get(HEADER))
     except ValueError as exc:
-        return errors.error_response(400, message=str(exc))
+        return error_bodies.error_response(400, message=str(exc))
     if catalogue.find(base) is None:
-        return errors.model_not_found(base or "(none)")
+        return error_bodies.model_not_found(base or "(none)")
     return base, switches
 
 
@@ -146,7 +146,7 @@ def _wire(state: EmulatorState, handler: Handler | None) -> Callable[[Request], 
         if chosen is None:
             route = _gemini_route(request)
             if route is None:
-                return errors.invalid_url(request.method, request.url.path)
+                return error_bodies.invalid_url(request.method, request.url.path)
             model_id, chosen = route
         admitted = await _admit(request, state, model_id)
         if isinstance(admitted, Response):
@@ -165,7 +165,7 @@ def create_app(api_key: str = DEFAULT_KEY, recorder: Recorder | None = None) -> 
 
     async def list_models(request: Request) -> Response:
         if _presented_key(request) != state.api_key:
-            return errors.error_response(401)
+            return error_bodies.error_response(401)
         data = [
             {
                 "id": m.id,
@@ -189,7 +189,7 @@ def create_app(api_key: str = DEFAULT_KEY, recorder: Recorder | None = None) -> 
                 "completed"
             )
             if _presented_key(request) != state.api_key:
-                return errors.error_response(401)
+                return error_bodies.error_response(401)
             return videos.poll(request, state.video_tasks, shape)
 
         async def endpoint(request: Request) -> Response:
@@ -204,7 +204,7 @@ def create_app(api_key: str = DEFAULT_KEY, recorder: Recorder | None = None) -> 
         return JSONResponse(state.recorder.snapshot())
 
     async def not_found(request: Request) -> Response:
-        return errors.invalid_url(request.method, request.url.path)
+        return error_bodies.invalid_url(request.method, request.url.path)
 
     routes = [
         Route("/v1/chat/completions", _wire(state, chat_completions), methods=["POST"]),

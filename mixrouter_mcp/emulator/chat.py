@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from . import errors
+from . import error_bodies
 from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens, reply_for, tokens
 from .call import Call
 from .catalogue import EmulatedModel
@@ -34,20 +34,20 @@ def _refusal(model: EmulatedModel, body: dict[str, Any]) -> Response | None:
     """What OpenAI itself refuses on chat completions, relayed by mixrouter as a 400."""
     if "openai" not in model.endpoints:
         message = "This model is only supported in v1/responses and not in v1/chat/completions."
-        return errors.error_response(400, message=message, code="unsupported_model")
+        return error_bodies.error_response(400, message=message, code="unsupported_model")
     if model.owned_by == "openai" and model.id.startswith(_REASONING_OPENAI):
         if "max_tokens" in body:
             message = (
                 "Unsupported parameter: 'max_tokens' is not supported with this model. "
                 "Use 'max_completion_tokens' instead."
             )
-            return errors.error_response(400, message=message, code="unsupported_parameter")
+            return error_bodies.error_response(400, message=message, code="unsupported_parameter")
         if body.get("temperature", 1) != 1 or "top_p" in body:
             message = (
                 "Unsupported value: 'temperature' does not support this value with this model. "
                 "Only the default (1) value is supported."
             )
-            return errors.error_response(400, message=message, code="unsupported_value")
+            return error_bodies.error_response(400, message=message, code="unsupported_value")
     return None
 
 
@@ -102,7 +102,7 @@ async def chat_completions(call: Call) -> Response:
     body = call.body
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
-        return errors.error_response(400, message="messages is required and must be a non-empty array")
+        return error_bodies.error_response(400, message="messages is required and must be a non-empty array")
     stream = body.get("stream") is True
     model = call.model
     refusal = _refusal(model, body)
@@ -110,13 +110,13 @@ async def chat_completions(call: Call) -> Response:
         return refusal
     thinking = wants_thinking(model, body)
     if model.owned_by == "qwen" and body.get("enable_thinking") is True and not stream:
-        return errors.error_response(
+        return error_bodies.error_response(
             400, message="parameter.enable_thinking must be set to false for non-streaming calls"
         )
     prompt = next((_text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
     images = _image_count(messages)
     if images < 0:
-        return errors.error_response(400, message="image_url.url must be an http(s) URL or a base64 data URL")
+        return error_bodies.error_response(400, message="image_url.url must be an http(s) URL or a base64 data URL")
     reply = reply_for(model, prompt, thinking=thinking, words=call.switches.words, images=images)
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
     reply, cut = limit_reply(reply, limit)
@@ -126,7 +126,7 @@ async def chat_completions(call: Call) -> Response:
     served = call.switches.served or model.id
     response_id = f"msg_emu{next(_ids):08d}" if model.reasoning == "inline" else f"chatcmpl-emu{next(_ids):08d}"
     if call.switches.error200 and not stream:
-        return JSONResponse(errors.openai_error(500, "upstream error: do_request_failed"), status_code=200)
+        return JSONResponse(error_bodies.openai_error(500, "upstream error: do_request_failed"), status_code=200)
     if call.switches.nochoices:
         return JSONResponse({"id": response_id, "object": "chat.completion", "model": served, "choices": []})
     if not stream:
@@ -146,7 +146,7 @@ async def chat_completions(call: Call) -> Response:
     include_usage = (body.get("stream_options") or {}).get("include_usage") is not False
     frames = _stream_frames(response_id, served, content, reasoning_field, finish, usage if include_usage else None)
     if call.switches.error200:
-        frames = [*frames[:2], data_frame(json.dumps(errors.openai_error(500)))]
+        frames = [*frames[:2], data_frame(json.dumps(error_bodies.openai_error(500)))]
     return sse_response(frames, call.switches, call.exchange)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from . import errors
+from . import error_bodies
 from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens, reply_for
 from .call import Call, obj
 from .images import valid_base64
@@ -43,7 +43,7 @@ def _thinking(call: Call, config: dict[str, Any]) -> tuple[bool, bool, Response 
     budget, level = _field(thinking, "thinkingBudget"), _field(thinking, "thinkingLevel")
     if budget is not None and level is not None:
         message = "thinking_budget and thinking_level are not supported together."
-        return False, False, errors.error_response(400, message=message)
+        return False, False, error_bodies.error_response(400, message=message)
     if call.model.reasoning == "none":
         return False, False, None
     thinks = budget != 0
@@ -53,7 +53,7 @@ def _thinking(call: Call, config: dict[str, Any]) -> tuple[bool, bool, Response 
 async def generate(call: Call, stream: bool) -> Response:
     contents = call.body.get("contents")
     if not isinstance(contents, list) or not contents:
-        return errors.error_response(400, message="* GenerateContentRequest.contents: contents is not specified")
+        return error_bodies.error_response(400, message="* GenerateContentRequest.contents: contents is not specified")
     config = obj(_field(call.body, "generationConfig"))
     thinks, shows, refusal = _thinking(call, config)
     if refusal is not None:
@@ -61,7 +61,7 @@ async def generate(call: Call, stream: bool) -> Response:
     last = obj(next((c for c in reversed(contents) if isinstance(c, dict) and c.get("role", "user") == "user"), {}))
     images, images_ok = _images(last.get("parts"))
     if not images_ok:
-        return errors.error_response(400, message="inlineData must carry base64 image data; fileData an http URI")
+        return error_bodies.error_response(400, message="inlineData must carry base64 image data; fileData an http URI")
     reply = reply_for(
         call.model, _parts_text(last.get("parts")), thinking=thinks, words=call.switches.words, images=images
     )
@@ -83,7 +83,10 @@ async def generate(call: Call, stream: bool) -> Response:
         return JSONResponse(chunks)
     frames = [data_frame(json.dumps(c, ensure_ascii=False)) for c in chunks]
     if call.switches.error200:
-        frames = [*frames[:2], data_frame(json.dumps(errors.openai_error(500, "upstream error: do_request_failed")))]
+        frames = [
+            *frames[:2],
+            data_frame(json.dumps(error_bodies.openai_error(500, "upstream error: do_request_failed"))),
+        ]
     return sse_response(frames, call.switches, call.exchange)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from . import errors
+from . import error_bodies
 from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens, reply_for
 from .call import Call
 from .images import valid_base64
@@ -21,7 +21,7 @@ REDACTED_DATA = "EmwKAhgBEgy3va3pzix0LHeAHRSJr2ycRUhQ"
 
 
 def _invalid(message: str) -> Response:
-    return errors.error_response(400, message=message, shape="anthropic")
+    return error_bodies.error_response(400, message=message, shape="anthropic")
 
 
 def _text_of(content: Any) -> str:

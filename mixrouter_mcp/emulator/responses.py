@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from . import errors
+from . import error_bodies
 from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens, reply_for
 from .call import Call, obj
 from .images import valid_image_url
@@ -81,10 +81,10 @@ def _response(call: Call, reply: Reply, summary: bool, cut: bool, usage: dict[st
 async def responses(call: Call) -> Response:
     body = call.body
     if "input" not in body:
-        return errors.error_response(400, message="Missing required parameter: 'input'.")
+        return error_bodies.error_response(400, message="Missing required parameter: 'input'.")
     prompt, images, images_ok = _user_text_and_images(body.get("input"))
     if not images_ok:
-        return errors.error_response(400, message="input_image.image_url must be a URL or a base64 data URL")
+        return error_bodies.error_response(400, message="input_image.image_url must be a URL or a base64 data URL")
     reasoning_request = obj(body.get("reasoning"))
     thinking = call.model.reasoning != "none" and bool(reasoning_request.get("effort"))
     reply = reply_for(call.model, prompt, thinking=thinking, words=call.switches.words, images=images)

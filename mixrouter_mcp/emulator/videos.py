@@ -12,7 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from . import errors
+from . import error_bodies
 from .call import Call
 from .images import valid_image_url
 
@@ -54,12 +54,12 @@ def task_not_exist() -> Response:
 async def submit(call: Call, tasks: dict[str, VideoTask], shape: str) -> Response:
     body = call.body
     if "openai-video" not in call.model.endpoints:
-        return errors.error_response(400, message=f"model {call.model.id} does not support video generation")
+        return error_bodies.error_response(400, message=f"model {call.model.id} does not support video generation")
     if not isinstance(body.get("prompt"), str) or not body["prompt"].strip():
-        return errors.error_response(400, message="prompt is required")
+        return error_bodies.error_response(400, message="prompt is required")
     images = body.get("images") or ([body["image"]] if body.get("image") else [])
     if not all(isinstance(i, str) and valid_image_url(i) for i in images):
-        return errors.error_response(400, message="images must be http(s) URLs or base64 data URLs")
+        return error_bodies.error_response(400, message="images must be http(s) URLs or base64 data URLs")
     task = VideoTask(
         id=f"cgt-emu-{secrets.token_hex(6)}",
         model=call.switches.served or call.model.id,

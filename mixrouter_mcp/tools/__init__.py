@@ -1,11 +1,11 @@
 """The MCP tools: thin layers that validate, map to a Query, and report progress."""
 
-from .ask import ask_model
-from .compare import compare_models
+from .ask_model import ask_model
+from .compare_models import compare_models
 from .conversations import conversation_resource, conversations, delete_conversation
-from .models import list_models
-from .results import read_result
-from .thinking import extended_thinking
+from .extended_thinking import extended_thinking
+from .list_models import list_models
+from .read_result import read_result
 from .video import video
 
 __all__ = [

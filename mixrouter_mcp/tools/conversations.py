@@ -16,7 +16,7 @@ from ..schemas import ConversationItem, Conversations, ConversationView, Deleted
 from ..state import AppState
 from ..store import Conversation, ConversationError, ConversationNotFound, StoreUnavailable
 from ..tokens import cut_index, estimate_tokens
-from .output import tool_result
+from .support.output import tool_result
 
 ConversationRef = Annotated[str, Field(pattern=r"^conv_[A-Za-z0-9_-]{8,64}$", description="A conversation_id.")]
 

@@ -31,8 +31,8 @@ from .errors import (
     error_from_response,
 )
 from .jsontext import loads
+from .preparation import prepare
 from .protocols import WIRE_FORMATS, StreamAssembler, WireFormat, models, videos
-from .router import prepare
 from .sanitize import Sanitizer
 from .sse import LineSplitter, SseDecoder, SseEvent
 from .types import Completion, Delta, HttpRequest, ModelInfo, Query, VideoRequest, VideoTask

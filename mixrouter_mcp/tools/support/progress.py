@@ -14,7 +14,7 @@ from typing import Any
 import anyio
 from mcp.server.mcpserver import Context
 
-from ..upstream import Delta
+from ...upstream import Delta
 
 
 class ProgressReporter:

@@ -16,13 +16,13 @@ from ..config import Settings
 from ..schemas import Comparison, ModelAnswer, TokenUsage, Verdict
 from ..state import AppState
 from ..upstream import Message, Query, ThinkingRequest, UpstreamError
-from . import threads
-from .calls import call_model, check_prompt_size, deadline_for
-from .errors import error_text
-from .inputs import ConversationId, Effort, MaxTokens, ModelName, NoBool, Prompt, System, Temperature
-from .judge import assign_labels, judge_prompt, parse_verdict
-from .output import cap_text, comparison_text, tool_result
-from .progress import ProgressReporter, StreamWatch, heartbeat
+from .support import threads
+from .support.calls import call_model, check_prompt_size, deadline_for
+from .support.failures import error_text
+from .support.inputs import ConversationId, Effort, MaxTokens, ModelName, NoBool, Prompt, System, Temperature
+from .support.judge import assign_labels, judge_prompt, parse_verdict
+from .support.output import cap_text, comparison_text, tool_result
+from .support.progress import ProgressReporter, StreamWatch, heartbeat
 
 
 async def compare_models(

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 
 from mcp.server.mcpserver.exceptions import ToolError
 
-from ..state import AppState
-from ..store import Conversation, ConversationError, StoreUnavailable, Turn, WriteUnconfirmed
-from ..tokens import estimate_tokens
-from ..upstream import Image, Message
-from ..upstream.routing import context_window
+from ...state import AppState
+from ...store import Conversation, ConversationError, StoreUnavailable, Turn, WriteUnconfirmed
+from ...tokens import estimate_tokens
+from ...upstream import Image, Message
+from ...upstream.routing import context_window
 
 logger = logging.getLogger(__name__)
 ANSWER_RESERVE_TOKENS = 8192  # room left for the answer when the call sets no max_tokens

@@ -10,8 +10,8 @@ from pathlib import Path
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 
-from ..config import Settings
-from ..upstream import Image
+from ...config import Settings
+from ...upstream import Image
 
 MAX_IMAGES = 8
 _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (

@@ -11,7 +11,7 @@ from pydantic import Field, StrictInt
 
 from ..schemas import ResultPage
 from ..state import AppState
-from .output import tool_result
+from .support.output import tool_result
 
 
 async def read_result(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from mcp.server.mcpserver.exceptions import ToolError
 
-from ..config import API_KEY_ENV, Settings
-from ..logs import redact
-from ..upstream import errors as up
+from ...config import API_KEY_ENV, Settings
+from ...logs import redact
+from ...upstream import errors as up
 
 _PARTIAL_PREVIEW_CHARS = 2_000
 

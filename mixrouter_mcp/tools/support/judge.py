@@ -11,7 +11,7 @@ import re
 import string
 from typing import Any
 
-from ..schemas import ModelAnswer, Verdict
+from ...schemas import ModelAnswer, Verdict
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.M)
 

@@ -9,13 +9,13 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import Field, StrictInt
 
-from ..results import ResultStore
+from ..result_store import ResultStore
 from ..schemas import ThinkingAnswer, ThinkingSwitch, TokenUsage
 from ..state import AppState
 from ..upstream import Completion, ThinkingRequest
-from .calls import converse
-from .inputs import ApiChoice, ConversationId, Effort, Images, MaxTokens, ModelId, Prompt, System
-from .output import cap_text, thinking_text, tool_result
+from .support.calls import converse
+from .support.inputs import ApiChoice, ConversationId, Effort, Images, MaxTokens, ModelId, Prompt, System
+from .support.output import cap_text, thinking_text, tool_result
 
 _MIN_REASONING_TOKENS = 1_000
 

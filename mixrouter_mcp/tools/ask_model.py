@@ -9,9 +9,9 @@ from mcp.types import CallToolResult
 
 from ..schemas import Answer, TokenUsage
 from ..state import AppState
-from .calls import converse
-from .inputs import ApiChoice, ConversationId, Images, MaxTokens, ModelId, Prompt, System, Temperature, TopP
-from .output import answer_text, cap_text, tool_result
+from .support.calls import converse
+from .support.inputs import ApiChoice, ConversationId, Images, MaxTokens, ModelId, Prompt, System, Temperature, TopP
+from .support.output import answer_text, cap_text, tool_result
 
 
 async def ask_model(

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictInt
 
-from ..upstream import Api
-from ..upstream import Effort as EffortLevel
+from ...upstream import Api
+from ...upstream import Effort as EffortLevel
 
 
 def _not_blank(value: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from ..results import ResultStore
-from ..schemas import Answer, Comparison, ModelAnswer, ThinkingAnswer, TokenUsage, Verdict
-from ..tokens import cut_index
+from ...result_store import ResultStore
+from ...schemas import Answer, Comparison, ModelAnswer, ThinkingAnswer, TokenUsage, Verdict
+from ...tokens import cut_index
 
 
 def tool_result(text: str, structured: BaseModel, *, is_error: bool = False, only_set: bool = False) -> CallToolResult:

@@ -11,8 +11,8 @@ from pydantic import Field
 from ..schemas import ModelEntry, ModelList
 from ..state import AppState
 from ..upstream import UpstreamError
-from .errors import tool_error
-from .output import tool_result
+from .support.failures import tool_error
+from .support.output import tool_result
 
 
 async def list_models(

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 
-from ..config import Settings
-from ..state import AppState
-from ..upstream import Api, Completion, Query, ThinkingRequest, UpstreamError
+from ...config import Settings
+from ...state import AppState
+from ...upstream import Api, Completion, Query, ThinkingRequest, UpstreamError
 from . import threads
-from .errors import tool_error
+from .failures import tool_error
 from .images import load_images
 from .progress import ProgressReporter, StreamWatch, heartbeat
 

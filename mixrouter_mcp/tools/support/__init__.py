@@ -1,0 +1,1 @@
+"""What the tools share: argument types, one upstream call with progress, errors, output, threads, files."""
