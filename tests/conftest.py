@@ -18,6 +18,9 @@ from mixrouter_mcp.emulator import BackgroundEmulator
 from mixrouter_mcp.emulator.scripted import ScriptedUpstream
 from mixrouter_mcp.server import build_server
 
+# The fixtures users get (mixrouter_emulator, mixrouter_env), loaded the way the README tells them to.
+pytest_plugins = ["mixrouter_mcp.emulator.fixtures"]
+
 # A distinctive secret: tests search every output for it to prove it never leaks.
 TEST_KEY = "sk-test-SECRET-7f3a9c2e1b5d4e6f8a0b"
 MODES = ["auto", "legacy"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .catalogue import EmulatedModel
@@ -15,6 +16,8 @@ _FILLER_TEXT = (
     "while every wire format keeps its own framing usage and quirks"
 )
 _FILLER = tuple(_FILLER_TEXT.split())
+# An emulator's own answers: model id → answer text, or a function (model id, prompt) → answer or None (default).
+Replies = Mapping[str, str] | Callable[[str, str], str | None]
 
 # Replies recorded in mixrouter's own doc pages, replayed verbatim for the same model and prompt.
 SEED_REPLIES: dict[tuple[str, str], tuple[str, str]] = {
@@ -43,21 +46,43 @@ class Reply:
     answer: str
 
 
-def reply_for(model: EmulatedModel, prompt: str, *, thinking: bool, words: int = 0, images: int = 0) -> Reply:
-    """The emulated model's reply to `prompt`; `thinking` asks for reasoning where the model can give it."""
+def reply_for(
+    model: EmulatedModel,
+    prompt: str,
+    *,
+    thinking: bool,
+    words: int = 0,
+    images: int = 0,
+    replies: Replies | None = None,
+) -> Reply:
+    """The emulated model's reply to `prompt`; `thinking` asks for reasoning where the model can give it.
+    `replies` (an emulator's own: model id → answer, or a function of model id and prompt) comes first."""
     seeded = SEED_REPLIES.get((model.id, prompt.strip()))
     if seeded is not None:
         return Reply(reasoning=seeded[0], answer=seeded[1])
     if JUDGE_MARKER in prompt:
         return Reply(reasoning="", answer=judge_verdict(prompt))
-    answer = _filler(prompt, words) if words else f"[{model.id}] You asked: {prompt.strip()}"
-    if images:
+    scripted = _scripted(replies, model.id, prompt)
+    answer = scripted if scripted is not None else _default_answer(model, prompt, words)
+    if images and scripted is None:
         answer += f" (with {images} image{'s' if images > 1 else ''})"
     reasoning = ""
     if thinking:
         digest = hashlib.sha256(f"{model.id}\n{prompt}".encode()).hexdigest()[:8]
         reasoning = f"Thinking about the question ({digest}): {' '.join(prompt.split()[:12])}"
     return Reply(reasoning=reasoning, answer=answer)
+
+
+def _scripted(replies: Replies | None, model_id: str, prompt: str) -> str | None:
+    if replies is None:
+        return None
+    if callable(replies):
+        return replies(model_id, prompt)
+    return replies.get(model_id)
+
+
+def _default_answer(model: EmulatedModel, prompt: str, words: int) -> str:
+    return _filler(prompt, words) if words else f"[{model.id}] You asked: {prompt.strip()}"
 
 
 def _filler(prompt: str, words: int) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import anyio
@@ -15,7 +16,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import catalogue, error_bodies, videos
+from .answers import Replies
 from .call import Call
+from .catalogue import EmulatedModel
 from .chat import chat_completions
 from .gemini import generate
 from .messages import messages
@@ -28,14 +31,25 @@ DEFAULT_KEY = "sk-emulator-key"
 
 
 class EmulatorState:
-    """Shared by all requests: the accepted key, the log, and per-model failure counters for `failfirst`."""
+    """One emulator's own state (nothing is shared between instances): the accepted key, the models it serves,
+    its scripted replies, the log, per-model failure counters for `failfirst`, its response id sequence."""
 
-    def __init__(self, api_key: str, recorder: Recorder) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        recorder: Recorder,
+        models: Iterable[EmulatedModel | str] | None = None,
+        replies: Replies | None = None,
+    ) -> None:
         self.api_key = api_key
         self.recorder = recorder
+        served = catalogue.CATALOGUE if models is None else [catalogue.model_named(m) for m in models]
+        self.models: dict[str, EmulatedModel] = {model.id: model for model in served}
+        self.replies = replies
         self.failures: Counter[str] = Counter()
         self.prompt_cache: set[str] = set()  # system prompts already written to the (emulated) prompt cache
         self.video_tasks: dict[str, videos.VideoTask] = {}
+        self.next_id = itertools.count(1).__next__
 
 
 def _presented_key(request: Request) -> str | None:
@@ -104,9 +118,16 @@ async def _admit(request: Request, state: EmulatorState, model_id: str | None) -
         exchange.end("completed")
         body = "" if switches.empty200 else '{"id": "chatcmpl-broken", "choices": ['
         return Response(body, media_type="application/json")
-    model = catalogue.find(base)
-    assert model is not None
-    return Call(request=request, body=body, model=model, switches=switches, exchange=exchange)
+    model = state.models[base]
+    return Call(
+        request=request,
+        body=body,
+        model=model,
+        switches=switches,
+        exchange=exchange,
+        next_id=state.next_id,
+        replies=state.replies,
+    )
 
 
 def _refuse(request: Request, state: EmulatorState, body: Any, model_name: str) -> Response | tuple[str, Any]:
@@ -119,7 +140,7 @@ def _refuse(request: Request, state: EmulatorState, body: Any, model_name: str) 
         base, switches = parse_switches(model_name, request.headers.get(HEADER))
     except ValueError as exc:
         return error_bodies.error_response(400, message=str(exc))
-    if catalogue.find(base) is None:
+    if base not in state.models:
         return error_bodies.model_not_found(base or "(none)")
     return base, switches
 
@@ -159,9 +180,19 @@ def _wire(state: EmulatorState, handler: Handler | None) -> Callable[[Request], 
     return endpoint
 
 
-def create_app(api_key: str = DEFAULT_KEY, recorder: Recorder | None = None) -> Starlette:
-    """The emulator as an ASGI app; `recorder` lets tests read what it saw."""
-    state = EmulatorState(api_key, recorder or Recorder())
+def create_app(
+    api_key: str = DEFAULT_KEY,
+    recorder: Recorder | None = None,
+    *,
+    models: Iterable[EmulatedModel | str] | None = None,
+    replies: Replies | None = None,
+) -> Starlette:
+    """The emulator as an ASGI app, with state of its own.
+
+    `recorder` lets tests read what it saw; `models` replaces the catalogue it serves (ids it knows keep their
+    family's behaviour, other ids are plain chat models); `replies` scripts answers: model id → text, or a function
+    `(model_id, prompt) -> text | None` (None: the deterministic default)."""
+    state = EmulatorState(api_key, recorder or Recorder(), models, replies)
 
     async def list_models(request: Request) -> Response:
         if _presented_key(request) != state.api_key:
@@ -174,7 +205,7 @@ def create_app(api_key: str = DEFAULT_KEY, recorder: Recorder | None = None) -> 
                 "owned_by": m.owned_by,
                 "supported_endpoint_types": list(m.endpoints),
             }
-            for m in catalogue.CATALOGUE
+            for m in state.models.values()
         ]
         return JSONResponse({"success": True, "object": "list", "data": data})
 

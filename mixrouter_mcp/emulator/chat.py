@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import time
 from typing import Any
@@ -10,13 +9,11 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from . import error_bodies
-from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens, reply_for, tokens
+from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens, tokens
 from .call import Call
 from .catalogue import EmulatedModel
 from .images import valid_image_url
 from .streaming import data_frame, sse_response
-
-_ids = itertools.count(1)
 
 
 def _text_of(content: Any) -> str:
@@ -117,14 +114,15 @@ async def chat_completions(call: Call) -> Response:
     images = _image_count(messages)
     if images < 0:
         return error_bodies.error_response(400, message="image_url.url must be an http(s) URL or a base64 data URL")
-    reply = reply_for(model, prompt, thinking=thinking, words=call.switches.words, images=images)
+    reply = call.reply(prompt, thinking=thinking, images=images)
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
     reply, cut = limit_reply(reply, limit)
     finish = "length" if cut else "stop"
     content, reasoning_field, hidden = _shape(model, reply, thinking)
     usage = _usage(prompt_tokens([_text_of(m.get("content")) for m in messages]), content, reasoning_field, hidden)
     served = call.switches.served or model.id
-    response_id = f"msg_emu{next(_ids):08d}" if model.reasoning == "inline" else f"chatcmpl-emu{next(_ids):08d}"
+    serial = call.next_id()
+    response_id = f"msg_emu{serial:08d}" if model.reasoning == "inline" else f"chatcmpl-emu{serial:08d}"
     if call.switches.error200 and not stream:
         return JSONResponse(error_bodies.openai_error(500, "upstream error: do_request_failed"), status_code=200)
     if call.switches.nochoices:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 import json
+import secrets
 import time
 
 from starlette.responses import Response
-
-_counter = itertools.count(1)
 
 # (message, type, code) per status, as new-api words them.
 _OPENAI_ERRORS: dict[int, tuple[str, str, str]] = {
@@ -42,8 +40,8 @@ _ANTHROPIC_TYPES = {
 
 
 def request_id() -> str:
-    """A new-api style request id: a timestamp and a sequence number."""
-    return f"{time.strftime('%Y%m%d%H%M%S')}{next(_counter):09d}emu"
+    """A new-api style request id: a timestamp and nine random digits (no counter shared between emulators)."""
+    return f"{time.strftime('%Y%m%d%H%M%S')}{secrets.randbelow(10**9):09d}emu"
 
 
 def with_request_id(message: str) -> str:

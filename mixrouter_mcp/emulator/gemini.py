@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
 from . import error_bodies
-from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens, reply_for
+from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens
 from .call import Call, obj
 from .images import valid_base64
 from .streaming import data_frame, sse_response
-
-_ids = itertools.count(1)
 
 
 def _parts_text(parts: Any) -> str:
@@ -62,9 +59,7 @@ async def generate(call: Call, stream: bool) -> Response:
     images, images_ok = _images(last.get("parts"))
     if not images_ok:
         return error_bodies.error_response(400, message="inlineData must carry base64 image data; fileData an http URI")
-    reply = reply_for(
-        call.model, _parts_text(last.get("parts")), thinking=thinks, words=call.switches.words, images=images
-    )
+    reply = call.reply(_parts_text(last.get("parts")), thinking=thinks, images=images)
     reply, cut = limit_reply(reply, _field(config, "maxOutputTokens"))
     system = obj(_field(call.body, "systemInstruction"))
     texts = [_parts_text(c.get("parts")) for c in contents if isinstance(c, dict)] + [_parts_text(system.get("parts"))]
@@ -92,7 +87,7 @@ async def generate(call: Call, stream: bool) -> Response:
 
 def _chunks(call: Call, reply: Reply, cut: bool, usage: dict[str, Any], stream: bool) -> list[dict[str, Any]]:
     """One whole response, or the streamed pieces: thoughts, then text, the last with finishReason and usage."""
-    response_id = f"emu-gemini-{next(_ids):08d}"
+    response_id = f"emu-gemini-{call.next_id():08d}"
     model = call.switches.served or call.model.id
     thought_parts = [
         {"text": t, "thought": True} for t in (pieces_of(reply.reasoning) if stream else [reply.reasoning]) if t

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import itertools
 import json
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
 from . import error_bodies
-from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens, reply_for
+from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens
 from .call import Call
 from .images import valid_base64
 from .streaming import data_frame, sse_response
 
-_ids = itertools.count(1)
 REDACTED_DATA = "EmwKAhgBEgy3va3pzix0LHeAHRSJr2ycRUhQ"
 
 
@@ -92,9 +90,7 @@ async def messages(call: Call) -> Response:
     if not images_ok:
         return _invalid("messages: image source must be a url or base64 data with an image media_type")
     thinking = isinstance(body.get("thinking"), dict) and body["thinking"].get("type") == "enabled"
-    reply = reply_for(
-        call.model, _text_of(last_user.get("content")), thinking=thinking, words=call.switches.words, images=images
-    )
+    reply = call.reply(_text_of(last_user.get("content")), thinking=thinking, images=images)
     reply, cut = limit_reply(reply, body["max_tokens"])
     writes, reads, system_text = _system_usage(call, body.get("system"))
     cached = bool(writes or reads)
@@ -126,7 +122,7 @@ def _message(call: Call, reply: Reply, cut: bool, usage: dict[str, Any]) -> dict
             content.append({"type": "redacted_thinking", "data": REDACTED_DATA})
     content.append({"type": "text", "text": reply.answer})
     return {
-        "id": f"msg_emu{next(_ids):08d}",
+        "id": f"msg_emu{call.next_id():08d}",
         "type": "message",
         "role": "assistant",
         "model": call.switches.served or call.model.id,

@@ -10,12 +10,10 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from . import error_bodies
-from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens, reply_for
+from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens
 from .call import Call, obj
 from .images import valid_image_url
 from .streaming import data_frame, sse_response
-
-_ids = itertools.count(1)
 
 
 def _user_text_and_images(raw_input: Any) -> tuple[str, int, bool]:
@@ -47,7 +45,7 @@ def _texts_of(raw_input: Any) -> list[str]:
 
 
 def _response(call: Call, reply: Reply, summary: bool, cut: bool, usage: dict[str, Any]) -> dict[str, Any]:
-    rid = f"resp_emu{next(_ids):08d}"
+    rid = f"resp_emu{call.next_id():08d}"
     output: list[dict[str, Any]] = []
     if reply.reasoning:
         summary_parts = [{"type": "summary_text", "text": reply.reasoning}] if summary else []
@@ -87,7 +85,7 @@ async def responses(call: Call) -> Response:
         return error_bodies.error_response(400, message="input_image.image_url must be a URL or a base64 data URL")
     reasoning_request = obj(body.get("reasoning"))
     thinking = call.model.reasoning != "none" and bool(reasoning_request.get("effort"))
-    reply = reply_for(call.model, prompt, thinking=thinking, words=call.switches.words, images=images)
+    reply = call.reply(prompt, thinking=thinking, images=images)
     reply, cut = limit_reply(reply, body.get("max_output_tokens"))
     texts = _texts_of(body.get("input")) + ([str(body["instructions"])] if body.get("instructions") else [])
     reasoning_tokens = count_tokens(reply.reasoning)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from types import TracebackType
 
 import uvicorn
 
+from .answers import Replies
 from .app import DEFAULT_KEY, create_app
+from .catalogue import EmulatedModel
 from .recorder import Recorder
 
 
@@ -24,12 +27,19 @@ class BackgroundEmulator:
     ...     emulator.url  # 'http://127.0.0.1:41234'
     """
 
-    def __init__(self, api_key: str = DEFAULT_KEY, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        api_key: str = DEFAULT_KEY,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        models: Iterable[EmulatedModel | str] | None = None,
+        replies: Replies | None = None,
+    ) -> None:
         self.api_key = api_key
         self.recorder = Recorder()
-        config = uvicorn.Config(
-            create_app(api_key, self.recorder), host=host, port=port, log_level="error", lifespan="off"
-        )
+        app = create_app(api_key, self.recorder, models=models, replies=replies)
+        config = uvicorn.Config(app, host=host, port=port, log_level="error", lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="mixrouter-emulator", daemon=True)
         self.url = ""

@@ -3,6 +3,7 @@ goes queued → running → succeeded (or failed) over `videotime` seconds, and 
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from dataclasses import dataclass
@@ -16,7 +17,19 @@ from . import error_bodies
 from .call import Call
 from .images import valid_image_url
 
-SAMPLE_MP4 = resources.files("mixrouter_mcp.emulator").joinpath("assets/sample.mp4").read_bytes()
+
+@functools.cache
+def sample_mp4() -> bytes:
+    """The 1.7 KB H.264 MP4 every succeeded task serves, read on first use (importing reads nothing)."""
+    return resources.files("mixrouter_mcp.emulator").joinpath("assets/sample.mp4").read_bytes()
+
+
+def __getattr__(name: str) -> bytes:
+    if name == "SAMPLE_MP4":  # the bytes themselves, for tests: `from ...videos import SAMPLE_MP4`
+        return sample_mp4()
+    raise AttributeError(name)
+
+
 QUEUED_SHARE = 0.2  # the first fifth of a task's time is spent queued
 # `videofail=<code>` switches (model ids take no spaces) → the reasons Ark gives, word for word.
 FAILURE_REASONS = {
@@ -121,4 +134,4 @@ def file(request: Request, tasks: dict[str, VideoTask]) -> Response:
     task = tasks.get(request.path_params["name"].removesuffix(".mp4"))
     if task is None or task.state()[0] != "succeeded":
         return Response("not found", status_code=404)
-    return Response(SAMPLE_MP4, media_type="video/mp4")
+    return Response(sample_mp4(), media_type="video/mp4")

@@ -20,12 +20,12 @@ from pydantic import BaseModel, Field, StrictInt
 from ..state import AppState
 from ..upstream import UpstreamError, VideoRequest, VideoStatus, VideoTask, is_task_id
 from ..vocabulary import VIDEO_FAILED
-from .support.calls import check_prompt_size, deadline_for, wants_progress
+from .support.calls import check_prompt_size, deadline_for
 from .support.failures import tool_error
 from .support.images import load_images
 from .support.inputs import ModelName, NoBool
 from .support.output import tool_result
-from .support.progress import ProgressReporter
+from .support.progress import ProgressReporter, wants_progress
 from .support.saving import inside, save
 
 PROGRESS_WAIT_S = 240.0  # with a progress token clients keep waiting; Claude Desktop stops at 4 minutes anyway

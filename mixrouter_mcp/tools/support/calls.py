@@ -14,7 +14,7 @@ from ...upstream import Api, Completion, Query, ThinkingRequest, UpstreamError
 from . import threads
 from .failures import tool_error
 from .images import load_images
-from .progress import ProgressReporter, StreamWatch, heartbeat
+from .progress import ProgressReporter, StreamWatch, heartbeat, wants_progress
 
 
 async def call_model(
@@ -33,12 +33,6 @@ async def call_model(
     except UpstreamError as error:
         raise tool_error(error, model=query.model, settings=state.settings) from error
     return completion, round((time.perf_counter() - started) * 1000)
-
-
-def wants_progress(ctx: Context[AppState]) -> bool:
-    """Whether the caller sent a progressToken (so it can reset its own timeout on our heartbeats)."""
-    meta = ctx.request_context.meta
-    return bool(meta) and (meta.get("progress_token") is not None or meta.get("progressToken") is not None)  # type: ignore[union-attr]
 
 
 def deadline_for(ctx: Context[AppState]) -> float:

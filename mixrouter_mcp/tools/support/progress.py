@@ -17,8 +17,15 @@ from mcp.server.mcpserver import Context
 from ...upstream import Delta
 
 
+def wants_progress(ctx: Context[Any]) -> bool:
+    """Whether the caller sent a progressToken (so it can reset its own timeout on our heartbeats)."""
+    meta = ctx.request_context.meta
+    return bool(meta) and (meta.get("progress_token") is not None or meta.get("progressToken") is not None)  # type: ignore[union-attr]
+
+
 class ProgressReporter:
-    """Sends progress notifications with a strictly increasing value, one at a time."""
+    """Sends progress notifications with a strictly increasing value, one at a time. (Whether the caller asked
+    for progress is the session's business: in the 2026-07-28 era the token does not show in the request meta.)"""
 
     def __init__(self, ctx: Context[Any]) -> None:
         self._ctx = ctx
