@@ -1,7 +1,7 @@
 """Every benchmark, one command, one table: `python bench/run.py [--quick]`. Writes bench/results.json.
 
 - cold start: spawn → tools/list over stdio, against a minimal MCPServer (one trivial tool) as the floor;
-- tool definitions: the tokens every client pays in context (estimated: ~4 characters per token);
+- tool definitions: the o200k tokens every client pays in context (bench/tool_size.py);
 - ask_model added latency over a direct httpx2 call (bench/latency.py);
 - compare_models fan-out ratio (bench/compare.py);
 - streamable-HTTP throughput at 50 and 200 concurrent clients, against the bare SDK serving a trivial tool;
@@ -27,9 +27,8 @@ from mcp import Client, StdioServerParameters
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import compare, hostile, latency, soak
+from bench import compare, hostile, latency, soak, tool_size
 from bench.common import KEY, ROOT, free_port, start_emulator, stop
-from mixrouter_mcp.tokens import estimate_tokens
 
 MINIMAL_SERVER = textwrap.dedent(
     """
@@ -68,17 +67,18 @@ async def cold_start(command: list[str], env: dict[str, str], runs: int) -> floa
     return round(statistics.median(times[1:]), 1)
 
 
-async def tool_tokens(env: dict[str, str]) -> dict[str, int]:
-    sizes = {}
-    for label, groups in (("all tools", ""), ("core (ask, think, compare, models)", "ask,think,compare,models")):
-        params = StdioServerParameters(
-            command=sys.executable, args=["-m", "mixrouter_mcp"], env={**env, "MIXROUTER_MCP_TOOLS": groups}
-        )
+def tool_tokens(minimal: Path, env: dict[str, str]) -> dict[str, Any]:
+    """o200k tokens of the tools/list JSON (bench/tool_size.py), and the bare SDK's one tool beside them."""
+    measured = tool_size.measure()
+    count, _ = tool_size.tokenizer()
+
+    async def bare() -> int:
+        params = StdioServerParameters(command=sys.executable, args=[str(minimal)], env=env)
         async with Client(params) as client:
             tools = (await client.list_tools()).tools
-        dumped = [json.dumps(t.model_dump(mode="json", by_alias=True, exclude_none=True)) for t in tools]
-        sizes[f"{label} ({len(tools)})"] = sum(estimate_tokens(d) for d in dumped)
-    return sizes
+        return count(tool_size.compact([t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools]))
+
+    return {**measured, "bare_sdk_one_tool": anyio.run(bare)}
 
 
 async def throughput(url: str, tool: str, arguments: dict[str, Any], clients: int, seconds: float) -> dict[str, float]:
@@ -179,7 +179,7 @@ def main() -> None:
             "mixrouter-mcp": anyio.run(cold_start, [sys.executable, "-m", "mixrouter_mcp"], env, runs),
             "minimal MCPServer": anyio.run(cold_start, [sys.executable, str(minimal)], env, runs),
         }
-        tokens = anyio.run(tool_tokens, env)
+        tokens = tool_tokens(minimal, env)
         http = anyio.run(http_rows, url, minimal, 2.0 if quick else 6.0)
         rss_idle = anyio.run(idle_rss, env)
     finally:
@@ -190,22 +190,37 @@ def main() -> None:
     soaked = soak.run(1_000 if quick else 10_000, 200 if quick else 1_000, verbose=False)
     flooded = hostile.run(verbose=False)
 
+    ours, bare = cold["mixrouter-mcp"], cold["minimal MCPServer"]
     rows: list[tuple[str, str, str]] = [
         (
             "cold start, spawn → tools/list (median)",
-            f"{cold['mixrouter-mcp']:.0f} ms",
-            f"minimal MCPServer {cold['minimal MCPServer']:.0f} ms",
+            f"{ours:.0f} ms",
+            f"{ours / bare:.2f}× the bare SDK ({bare:.0f} ms)",
         ),
     ]
-    rows += [(f"tool definitions, {label}", f"{size:,} tokens", "target ≤ 2,500") for label, size in tokens.items()]
-    auto = added["results"]["ask_model_auto"]
-    rows.append(
-        (
-            "ask_model added latency (median, in-memory)",
-            f"{auto['added_median_ms']:.2f} ms",
-            f"nostore {added['results']['ask_model_auto_nostore']['added_median_ms']:.2f} ms; target ≤ 2 ms",
+    floor_tokens = tokens["bare_sdk_one_tool"]
+    for label, key in ((f"all {tokens['all']['tools']} tools", "all"), ("core four", "core")):
+        size = tokens[key]["tokens"]
+        notes = (
+            f"{size / floor_tokens:.1f}× the bare SDK's one tool ({floor_tokens}); target ≤ 2,500 ({tokens['method']})"
         )
-    )
+        rows.append((f"tool definitions, {label}", f"{size:,} tokens", notes))
+    results = added["results"]
+    for name, label in (
+        ("ask_model_auto", "in memory, SQLite store"),
+        ("ask_model_auto_nostore", "in memory, no store"),
+        ("ask_model_stdio", "stdio subprocess, SQLite store"),
+    ):
+        row = results[name]
+        floor = "bare_sdk_echo_stdio" if "stdio" in name else "bare_sdk_echo"
+        rows.append(
+            (
+                f"ask_model added latency, {label} (median)",
+                f"{row['added_median_ms']:.2f} ms",
+                f"{row['ratio_to_bare_sdk']:.2f}× the bare SDK's round trip ({results[floor]['median_ms']:.2f} ms); "
+                f"target ≤ {latency.TARGET_MS:g} ms",
+            )
+        )
     rows.append(("compare_models 8 × 300 ms / one call", f"{fanout['ratio']:.2f}×", "target ≤ 1.2×"))
     for label, row in http.items():
         rows.append(
