@@ -47,11 +47,6 @@ CATALOGUE: tuple[EmulatedModel, ...] = (
 BY_ID = {model.id: model for model in CATALOGUE}
 
 
-def find(model_id: str) -> EmulatedModel | None:
-    """The catalogue entry for a model id, ignoring any `~switch` suffix."""
-    return BY_ID.get(model_id.split("~", 1)[0])
-
-
 def model_named(model: EmulatedModel | str) -> EmulatedModel:
     """`model` as an entry: an id of the catalogue keeps its behaviour; any other id is a plain chat model."""
     if isinstance(model, EmulatedModel):
