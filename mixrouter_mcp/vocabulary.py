@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-Wire = Literal["chat", "responses", "messages", "gemini"]
-Api = Literal["auto", Wire]  # a wire, or auto: each vendor's own
+WireName = Literal["chat", "responses", "messages", "gemini"]  # the values of upstream.routing.Wire
+Api = Literal["auto", WireName]  # a wire, or auto: each vendor's own
 Effort = Literal["low", "medium", "high", "max"]
 VideoApi = Literal["videos", "generations"]
 VideoStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "expired", "unknown"]

@@ -147,3 +147,12 @@ def test_no_thinking_mode_is_said_plainly() -> None:
     prepared = prepare(q("gpt-4o", thinking=ThinkingRequest()))
     assert prepared.applied is None and "no thinking mode" in prepared.notes[0]
     assert prepared.query.extra == {}
+
+
+def test_the_wire_vocabulary_matches_the_router() -> None:
+    from typing import get_args
+
+    from mixrouter_mcp.upstream.routing import Wire
+    from mixrouter_mcp.vocabulary import WireName
+
+    assert set(get_args(WireName)) == {wire.value for wire in Wire}

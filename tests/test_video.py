@@ -174,3 +174,11 @@ def test_statuses_and_urls_are_normalised(
 def test_submit_ids_from_either_shape() -> None:
     assert videos.parse_submit({"task_id": "cgt-1"}) == "cgt-1"
     assert videos.parse_submit({"id": "task_2", "object": "video", "status": "queued"}) == "task_2"
+
+
+async def test_a_blank_video_prompt_is_refused_before_any_request(video_settings: Any, emulator: Any) -> None:
+    seen = len(emulator.recorder.exchanges())
+    async with Client(build_server(video_settings)) as client:
+        is_error, _, text = await call(client, "video", prompt="   ")
+    assert is_error and "only whitespace" in text
+    assert emulator.recorder.exchanges()[seen:] == []  # refused here: mixrouter never saw it

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
@@ -12,8 +11,8 @@ from pydantic import Field, StrictInt
 from ..result_store import ResultStore
 from ..schemas import ThinkingAnswer, ThinkingSwitch, TokenUsage
 from ..state import AppState
-from ..upstream import Completion, ThinkingRequest
-from .support.calls import converse
+from ..upstream import ThinkingRequest
+from .support.calls import Answered, converse
 from .support.inputs import ApiChoice, ConversationId, Effort, Images, MaxTokens, ModelId, Prompt, System
 from .support.output import cap_text, thinking_text, tool_result
 
@@ -53,17 +52,13 @@ async def extended_thinking(
         api=api,
         thinking=ThinkingRequest(effort=effort, budget_tokens=budget_tokens),
     )
-    completion = replace(exchange.completion, notes=tuple(exchange.notes))
-    result = _result(
-        completion, chosen, exchange.latency_ms, include_reasoning, state.settings.max_output_tokens, state.results
-    )
-    return tool_result(thinking_text(result), result.model_copy(update={"conversation_id": exchange.conversation_id}))
+    result = _result(exchange, chosen, include_reasoning, state.settings.max_output_tokens, state.results)
+    return tool_result(thinking_text(result), result)
 
 
-def _result(
-    completion: Completion, chosen: str, latency_ms: int, include: bool, budget: int, results: ResultStore
-) -> ThinkingAnswer:
-    notes = list(completion.notes)
+def _result(exchange: Answered, chosen: str, include: bool, budget: int, results: ResultStore) -> ThinkingAnswer:
+    completion = exchange.completion
+    notes = list(exchange.notes)
     answer, answer_cut, answer_id = cap_text(completion.text, budget, results)
     reasoning, reasoning_cut, reasoning_id = cap_text(
         completion.reasoning, max(budget // 2, _MIN_REASONING_TOKENS), results
@@ -83,9 +78,10 @@ def _result(
         requested_model=chosen,
         finish_reason=completion.finish_reason,
         usage=TokenUsage.of(completion),
-        latency_ms=latency_ms,
+        latency_ms=exchange.latency_ms,
         truncated=answer_cut or (include and reasoning_cut),
         result_id=answer_id,
         reasoning_result_id=reasoning_id if include else None,
+        conversation_id=exchange.conversation_id,
         notes=notes,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -23,7 +24,7 @@ from ..vocabulary import VIDEO_FAILED
 from .support.calls import check_prompt_size, deadline_for
 from .support.failures import tool_error
 from .support.images import load_images
-from .support.inputs import ModelName, NoBool
+from .support.inputs import ModelName, NoBool, Prompt
 from .support.output import tool_result
 from .support.progress import ProgressReporter, wants_progress
 from .support.saving import inside, save
@@ -34,7 +35,7 @@ TaskId = Annotated[
     Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$"),
 ]
 WaitS = Annotated[float | None, Field(ge=0, le=600, description="Most seconds to wait here."), NoBool]
-VideoPrompt = Annotated[str | None, Field(min_length=1)]
+VideoPrompt = Prompt | None  # the same check as every prompt: not empty, not only whitespace
 
 
 class VideoResult(BaseModel):
@@ -139,7 +140,16 @@ async def video(
     if (prompt is None) == (task_id is None):
         raise ToolError("give a prompt to start a video, or the task_id of one to check (not both)")
     if prompt is not None:
-        task_id = await _submit(state, prompt, model, image, duration, ratio, resolution, seed, watermark)
+        options = VideoRequest(
+            model=model or state.settings.default_video_model,
+            prompt=prompt,
+            duration=duration,
+            ratio=ratio,
+            resolution=resolution,
+            seed=seed,
+            watermark=watermark,
+        )
+        task_id = await _submit(state, options, image)
     assert task_id is not None
     task, waited = await _wait(ctx, task_id, wait_s)
     if not (save and task.status == "succeeded" and task.video_url):
@@ -147,29 +157,11 @@ async def video(
     return _result(task, waited, await _download(ctx, task.task_id, task.video_url, directory))
 
 
-async def _submit(
-    state: AppState,
-    prompt: str,
-    model: str | None,
-    image: str | None,
-    duration: int | None,
-    ratio: str | None,
-    resolution: str | None,
-    seed: int | None,
-    watermark: bool | None,
-) -> str:
-    check_prompt_size(prompt, None, state.settings)
+async def _submit(state: AppState, options: VideoRequest, image: str | None) -> str:
+    """Start the task: `options` with the first frame `image` (a URL or an allowed file) loaded; its id."""
+    check_prompt_size(options.prompt, None, state.settings)
     first_frame = (await load_images([image], state.settings))[0] if image else None
-    request = VideoRequest(
-        model=model or state.settings.default_video_model,
-        prompt=prompt,
-        image=first_frame,
-        duration=duration,
-        ratio=ratio,
-        resolution=resolution,
-        seed=seed,
-        watermark=watermark,
-    )
+    request = replace(options, image=first_frame)
     try:
         return await state.client.submit_video(request)
     except UpstreamError as error:
