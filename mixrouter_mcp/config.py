@@ -46,6 +46,20 @@ def mask_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+def parse_fallbacks(value: str) -> dict[str, list[str]]:
+    """`a=b,c;d=e` → {a: [b, c], d: [e]}; a rule without `=` or without fallbacks is an error."""
+    rules: dict[str, list[str]] = {}
+    for rule in (r.strip() for r in value.split(";")):
+        if not rule:
+            continue
+        model, sep, rest = rule.partition("=")
+        chain = [m.strip() for m in rest.split(",") if m.strip()]
+        if not sep or not model.strip() or not chain:
+            raise ValueError(f"MIXROUTER_FALLBACKS: {rule!r} is not 'model=fallback1,fallback2'")
+        rules[model.strip()] = chain
+    return rules
+
+
 class Settings(BaseSettings):
     """Everything configurable. Precedence: CLI flag (init kwargs) > environment > `.env` > default."""
 
@@ -145,6 +159,20 @@ class Settings(BaseSettings):
     conversation_max_db_mb: float = Field(
         default=1024.0, gt=0, description="SQLite store: the largest the database file may grow, in MiB."
     )
+    prices_file: str = Field(
+        default="", description="A local price list (JSON) instead of mixrouter's GET /api/pricing."
+    )
+    prices_ttl_s: float = Field(default=600.0, gt=0, le=86_400, description="How long a price list is kept.")
+    price_group: str = Field(
+        default="", description="The key's new-api group, for its price ratio (default: the only or 'default')."
+    )
+    daily_budget_usd: float | None = Field(
+        default=None, gt=0, description="Server-wide cap on spend per UTC day; calls that would pass it are refused."
+    )
+    fallbacks: str = Field(
+        default="",
+        description="Models tried when one is down: 'model=fallback1,fallback2;other=...' (also for judges).",
+    )
     mcp_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, description="HTTP: largest request body.")
 
     @field_validator("base_url")
@@ -155,6 +183,16 @@ class Settings(BaseSettings):
             raise ValueError("MIXROUTER_BASE_URL must start with http:// or https://")
         # OpenAI-style settings often end in /v1; our paths carry their own version prefix.
         return value.removesuffix("/v1")
+
+    @field_validator("fallbacks")
+    @classmethod
+    def _check_fallbacks(cls, value: str) -> str:
+        parse_fallbacks(value)
+        return value
+
+    def fallbacks_for(self, model: str) -> list[str]:
+        """The configured fallbacks of `model`, in order."""
+        return parse_fallbacks(self.fallbacks).get(model, [])
 
     @field_validator("api_key", "mcp_auth_token", mode="before")
     @classmethod

@@ -29,6 +29,10 @@ class TokenUsage(BaseModel):
         )
 
 
+# Published as a plain string (an enum costs every client tokens on four fields): gateway, computed or unknown.
+CostSourceName = str
+
+
 class Answer(BaseModel):
     """One model's answer to one prompt."""
 
@@ -42,6 +46,11 @@ class Answer(BaseModel):
     result_id: str | None = Field(default=None, description="When truncated: pass to read_result for the rest.")
     conversation_id: str | None = Field(default=None, description="Pass back to continue this conversation.")
     wire: str = Field(default="", description="Wire format used: chat, responses, messages or gemini.")
+    cost_usd: float | None = Field(default=None, description="What the call cost; null when unknown, never a guess.")
+    cost_source: CostSourceName = "unknown"
+    attempts: list[str] = Field(
+        default_factory=list, description="With fallbacks: each model tried, 'model: outcome (latency)', in order."
+    )
     notes: list[str] = Field(default_factory=list, description="Parameters changed or dropped for this model, and why.")
 
 
@@ -70,6 +79,9 @@ class ThinkingAnswer(BaseModel):
     result_id: str | None = Field(default=None, description="When the answer was cut: pass to read_result.")
     reasoning_result_id: str | None = Field(default=None, description="When the reasoning was cut: read_result.")
     conversation_id: str | None = Field(default=None, description="Pass back to continue this conversation.")
+    cost_usd: float | None = None
+    cost_source: CostSourceName = "unknown"
+    attempts: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="What was adjusted for this model, and why.")
 
 
@@ -107,6 +119,8 @@ class ModelAnswer(BaseModel):
     latency_ms: int
     truncated: bool = False
     result_id: str | None = Field(default=None, description="When truncated: pass to read_result for the rest.")
+    cost_usd: float | None = None
+    cost_source: CostSourceName = "unknown"
     notes: list[str] = Field(default_factory=list)
 
 
@@ -132,6 +146,8 @@ class Comparison(BaseModel):
     wall_ms: int = Field(description="Wall time of the whole panel (models run concurrently).")
     judge: Verdict | None = None
     conversation_id: str | None = Field(default=None, description="Pass back to continue this conversation.")
+    cost_usd: float | None = Field(default=None, description="The panel and the judge together.")
+    cost_source: CostSourceName = "unknown"
     notes: list[str] = Field(default_factory=list)
 
 

@@ -13,6 +13,7 @@ from mcp.types import Tool, ToolAnnotations
 
 from . import __version__
 from .config import Settings
+from .costs import PriceBook, open_ledger
 from .result_store import ResultStore
 from .state import AppState
 from .store import open_store
@@ -30,6 +31,7 @@ from .tools import (
 )
 from .tools.catalogue import models_catalogue
 from .tools.prompts import code_review, compare_and_judge, second_opinion
+from .tools.usage import usage_resource
 from .upstream import MixRouterClient
 
 INSTRUCTIONS = (
@@ -89,13 +91,23 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
         results = ResultStore(settings.result_store_entries, settings.result_store_chars, settings.result_ttl_s)
         store = open_store(settings)
+        ledger, ledger_where = open_ledger(settings)
         try:
             async with MixRouterClient(settings, transport=transport) as client:
-                running["state"] = AppState(settings=settings, client=client, results=results, store=store)
+                running["state"] = AppState(
+                    settings=settings,
+                    client=client,
+                    results=results,
+                    store=store,
+                    prices=PriceBook(settings, client),
+                    ledger=ledger,
+                    ledger_where=ledger_where,
+                )
                 yield running["state"]
         finally:
             running.pop("state", None)
             await store.aclose()
+            await ledger.aclose()
 
     server = MixRouterServer(
         settings,
@@ -135,6 +147,16 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
     )
     async def models_resource() -> str:
         return await models_catalogue(running["state"])
+
+    @server.resource(
+        "mixrouter://usage",
+        name="usage",
+        title="Spend and quota",
+        description="The key's mixrouter quota in USD, today's spend here against the daily budget, the prices used.",
+        mime_type="application/json",
+    )
+    async def usage() -> str:
+        return await usage_resource(running["state"])
 
     server.prompt(title="Second opinion")(second_opinion)
     server.prompt(title="Code review by another model")(code_review)

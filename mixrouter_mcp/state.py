@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .config import Settings
+from .costs import PriceBook, SpendLedger
 from .result_store import ResultStore
 from .store import ConversationStore
 from .upstream import MixRouterClient
@@ -16,3 +17,6 @@ class AppState:
     client: MixRouterClient
     results: ResultStore
     store: ConversationStore
+    prices: PriceBook
+    ledger: SpendLedger
+    ledger_where: str = ""  # where today's spend is kept, for the usage resource

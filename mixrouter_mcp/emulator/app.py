@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import catalogue, error_bodies, videos
+from . import billing, catalogue, error_bodies, videos
 from .answers import Replies
 from .call import Call
 from .catalogue import EmulatedModel
@@ -40,6 +40,7 @@ class EmulatorState:
         recorder: Recorder,
         models: Iterable[EmulatedModel | str] | None = None,
         replies: Replies | None = None,
+        billing_state: billing.Billing | None = None,
     ) -> None:
         self.api_key = api_key
         self.recorder = recorder
@@ -49,6 +50,7 @@ class EmulatorState:
         self.failures: Counter[str] = Counter()
         self.prompt_cache: set[str] = set()  # system prompts already written to the (emulated) prompt cache
         self.video_tasks: dict[str, videos.VideoTask] = {}
+        self.billing = billing_state or billing.Billing()
         self.next_id = itertools.count(1).__next__
 
 
@@ -145,6 +147,12 @@ def _refuse(request: Request, state: EmulatorState, body: Any, model_name: str) 
     return base, switches
 
 
+def _record_get(state: EmulatorState, request: Request) -> None:
+    state.recorder.record(Exchange(request.method, request.url.path, "", None, _public_headers(request))).end(
+        "completed"
+    )
+
+
 def _gemini_route(request: Request) -> tuple[str, Handler] | None:
     """`/v1beta/models/{model}:{method}` → (model, handler), or None for an unknown method."""
     model, _, method = request.path_params["target"].rpartition(":")
@@ -180,19 +188,42 @@ def _wire(state: EmulatorState, handler: Handler | None) -> Callable[[Request], 
     return endpoint
 
 
+def _billing_routes(state: EmulatorState) -> list[Route]:
+    """new-api's price list and key quota; each hidden (404) when its switch in `state.billing` is off."""
+
+    async def pricing(request: Request) -> Response:
+        state.billing.reads["pricing"] += 1  # counted, not recorded: the recorder logs model traffic
+        if not state.billing.pricing:
+            return error_bodies.invalid_url(request.method, request.url.path)
+        return billing.pricing(list(state.models.values()), state.billing)
+
+    async def token_usage(request: Request) -> Response:
+        state.billing.reads["token_usage"] += 1
+        if not state.billing.token_usage:
+            return error_bodies.invalid_url(request.method, request.url.path)
+        return billing.token_usage(state.billing, _presented_key(request) == state.api_key)
+
+    return [
+        Route("/api/pricing", pricing, methods=["GET"]),
+        Route("/api/usage/token/", token_usage, methods=["GET"]),
+    ]
+
+
 def create_app(
     api_key: str = DEFAULT_KEY,
     recorder: Recorder | None = None,
     *,
     models: Iterable[EmulatedModel | str] | None = None,
     replies: Replies | None = None,
+    prices: billing.Billing | None = None,
 ) -> Starlette:
     """The emulator as an ASGI app, with state of its own.
 
     `recorder` lets tests read what it saw; `models` replaces the catalogue it serves (ids it knows keep their
     family's behaviour, other ids are plain chat models); `replies` scripts answers: model id → text, or a function
-    `(model_id, prompt) -> text | None` (None: the deterministic default)."""
-    state = EmulatorState(api_key, recorder or Recorder(), models, replies)
+    `(model_id, prompt) -> text | None` (None: the deterministic default); `prices` holds the billing switches
+    (hide `/api/pricing` or `/api/usage/token/`, the key's quota and group), changeable while it runs."""
+    state = EmulatorState(api_key, recorder or Recorder(), models, replies, prices)
 
     async def list_models(request: Request) -> Response:
         if _presented_key(request) != state.api_key:
@@ -216,9 +247,7 @@ def create_app(
         admitted = _wire(state, submit)
 
         async def poll(request: Request) -> Response:
-            state.recorder.record(Exchange(request.method, request.url.path, "", None, _public_headers(request))).end(
-                "completed"
-            )
+            _record_get(state, request)
             if _presented_key(request) != state.api_key:
                 return error_bodies.error_response(401)
             return videos.poll(request, state.video_tasks, shape)
@@ -248,6 +277,7 @@ def create_app(
         Route("/v1/video/generations/{task_id}", video_route("generations"), methods=["GET"]),
         Route("/_emulator/files/{name}", video_file, methods=["GET"]),
         Route("/v1/models", list_models, methods=["GET"]),
+        *_billing_routes(state),
         Route("/_emulator/exchanges", exchanges, methods=["GET"]),
         Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),
     ]

@@ -120,6 +120,9 @@ async def chat_completions(call: Call) -> Response:
     finish = "length" if cut else "stop"
     content, reasoning_field, hidden = _shape(model, reply, thinking)
     usage = _usage(prompt_tokens([_text_of(m.get("content")) for m in messages]), content, reasoning_field, hidden)
+    usage["prompt_tokens_details"]["cached_tokens"] = min(call.switches.cached, usage["prompt_tokens"])
+    if call.switches.cost >= 0:
+        usage["cost"] = call.switches.cost
     served = call.switches.served or model.id
     serial = call.next_id()
     response_id = f"msg_emu{serial:08d}" if model.reasoning == "inline" else f"chatcmpl-emu{serial:08d}"

@@ -71,6 +71,8 @@ async def generate(call: Call, stream: bool) -> Response:
     }
     if not usage["thoughtsTokenCount"]:
         del usage["thoughtsTokenCount"]
+    if call.switches.cached:
+        usage["cachedContentTokenCount"] = min(call.switches.cached, usage["promptTokenCount"])
     chunks = _chunks(call, reply if shows else Reply("", reply.answer), cut, usage, stream)
     if not stream:
         return JSONResponse(chunks[0])

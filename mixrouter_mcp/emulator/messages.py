@@ -96,7 +96,7 @@ async def messages(call: Call) -> Response:
     cached = bool(writes or reads)
     texts = [_text_of(m.get("content")) for m in body["messages"] if isinstance(m, dict)]
     output_tokens = count_tokens(reply.answer) + count_tokens(reply.reasoning)
-    usage = {
+    usage: dict[str, Any] = {
         "input_tokens": prompt_tokens(texts) + (prompt_tokens([system_text]) if system_text and not cached else 0),
         "cache_creation_input_tokens": writes,
         "cache_read_input_tokens": reads,
@@ -104,6 +104,8 @@ async def messages(call: Call) -> Response:
         "claude_cache_creation_5_m_tokens": writes,
         "claude_cache_creation_1_h_tokens": 0,
     }
+    if call.switches.cost >= 0:
+        usage["cost"] = call.switches.cost
     message = _message(call, reply, cut, usage)
     if body.get("stream") is not True:
         return JSONResponse(message)

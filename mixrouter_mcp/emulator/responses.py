@@ -92,11 +92,13 @@ async def responses(call: Call) -> Response:
     output_tokens = count_tokens(reply.answer) + reasoning_tokens
     usage = {
         "input_tokens": prompt_tokens(texts),
-        "input_tokens_details": {"cached_tokens": 0},
+        "input_tokens_details": {"cached_tokens": min(call.switches.cached, prompt_tokens(texts))},
         "output_tokens": output_tokens,
         "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
         "total_tokens": prompt_tokens(texts) + output_tokens,
     }
+    if call.switches.cost >= 0:
+        usage["cost"] = call.switches.cost
     final = _response(call, reply, bool(reasoning_request.get("summary")), cut, usage)
     if body.get("stream") is not True:
         return JSONResponse(final)

@@ -11,6 +11,7 @@ import uvicorn
 
 from .answers import Replies
 from .app import DEFAULT_KEY, create_app
+from .billing import Billing
 from .catalogue import EmulatedModel
 from .recorder import Recorder
 
@@ -38,7 +39,8 @@ class BackgroundEmulator:
     ) -> None:
         self.api_key = api_key
         self.recorder = Recorder()
-        app = create_app(api_key, self.recorder, models=models, replies=replies)
+        self.billing = Billing()  # switch the billing endpoints off, or set the key's quota, while it runs
+        app = create_app(api_key, self.recorder, models=models, replies=replies, prices=self.billing)
         config = uvicorn.Config(app, host=host, port=port, log_level="error", lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="mixrouter-emulator", daemon=True)

@@ -13,16 +13,30 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..config import Settings
+from ..costs import UNKNOWN, Cost, Estimate, cost_of, dollars, total_of
+from ..costs.meter import DEFAULT_OUTPUT_TOKENS
 from ..schemas import Comparison, ModelAnswer, TokenUsage, Verdict
 from ..state import AppState
-from ..upstream import Message, Query, ThinkingRequest, UpstreamError
+from ..upstream import Completion, Message, Query, ThinkingRequest, UpstreamError
 from .support import threads
-from .support.calls import call_model, check_prompt_size, deadline_for
+from .support.calls import CallFailed, call_model, check_prompt_size, deadline_for
 from .support.failures import error_text
-from .support.inputs import ConversationId, Effort, MaxTokens, ModelName, NoBool, Prompt, System, Temperature
+from .support.fallbacks import chain_of
+from .support.inputs import (
+    ConversationId,
+    Effort,
+    MaxCost,
+    MaxTokens,
+    ModelName,
+    NoBool,
+    Prompt,
+    System,
+    Temperature,
+)
 from .support.judge import assign_labels, judge_prompt, parse_verdict
 from .support.output import cap_text, comparison_text, tool_result
 from .support.progress import ProgressReporter, StreamWatch, heartbeat
+from .support.spending import estimate_call, hold, output_ceiling
 
 
 async def compare_models(
@@ -39,6 +53,7 @@ async def compare_models(
     timeout_s: Annotated[float | None, Field(gt=0, le=600, description="Seconds per model."), NoBool] = None,
     judge_model: Annotated[ModelName | None, Field(description="Ranks the answers.")] = None,
     conversation_id: ConversationId = None,
+    max_cost_usd: MaxCost = None,
 ) -> Annotated[CallToolResult, Comparison]:
     """Ask several models the same prompt in parallel, answers side by side; one failing never fails the rest.
 
@@ -56,13 +71,20 @@ async def compare_models(
         stream=state.settings.stream,
         thinking=ThinkingRequest(effort=effort) if effort else None,
     )
+    fitted = {model: threads.fit(conversation, prompt, (), model, system, max_tokens) for model in panel}
+    queries = [replace(base, model=m, messages=t.messages, system=t.system) for m, t in fitted.items()]
+    judging = [await _judge_estimate(state, prompt, queries, judge_model)] if judge_model else []
+    held = await hold(state, queries, max_cost_usd, judging)  # refused here, before any model is asked
     started = time.perf_counter()
     reporter = ProgressReporter(ctx)
     await reporter.send(f"asking {len(panel)} models at once: {', '.join(panel)}")
-    fitted = {model: threads.fit(conversation, prompt, (), model, system, max_tokens) for model in panel}
-    results = await _run_panel(ctx, base, fitted, timeout_s, reporter)
-    verdict = await _judge(ctx, prompt, results, judge_model, reporter) if judge_model else None
+    results, costs = await _run_panel(ctx, queries, timeout_s, reporter)
+    verdict = await _judge(ctx, prompt, results, judge_model, reporter, costs) if judge_model else None
+    await held.settle(costs)
+    total = total_of(costs)
     saved_id, notes = await _record(ctx, conversation_id, prompt, system, results, verdict)
+    if total.usd is None:
+        notes.append(_unknown_cost_note(panel, costs, judge_model, state.prices.why_unknown))
     comparison = Comparison(
         results=results,
         succeeded=sum(r.ok for r in results),
@@ -70,6 +92,8 @@ async def compare_models(
         wall_ms=round((time.perf_counter() - started) * 1000),
         judge=verdict,
         conversation_id=saved_id,
+        cost_usd=total.usd,
+        cost_source=total.source,
         notes=[*dict.fromkeys(n for t in fitted.values() for n in t.notes), *notes],
     )
     return tool_result(comparison_text(comparison), comparison, is_error=comparison.succeeded == 0)
@@ -116,45 +140,38 @@ def _panel(models: list[str], settings: Settings) -> list[str]:
 
 
 async def _run_panel(
-    ctx: Context[AppState],
-    base: Query,
-    fitted: dict[str, threads.Thread],
-    timeout_s: float | None,
-    reporter: ProgressReporter,
-) -> list[ModelAnswer]:
+    ctx: Context[AppState], queries: list[Query], timeout_s: float | None, reporter: ProgressReporter
+) -> tuple[list[ModelAnswer], list[Cost]]:
     """Every model at once, under one task group: cancelling the call cancels every upstream request."""
     state = ctx.request_context.lifespan_context
-    panel = list(fitted)
+    panel = [query.model for query in queries]
     watches = [StreamWatch(model) for model in panel]
     results: list[ModelAnswer | None] = [None] * len(panel)
+    costs: list[Cost] = [Cost.nothing()] * len(panel)
     budget = max(state.settings.max_output_tokens // len(panel), 500)
+    prices = await state.prices.current()
 
     async def one(index: int) -> None:
-        thread = fitted[panel[index]]
-        query = replace(base, model=panel[index], messages=thread.messages, system=thread.system)
         started = time.perf_counter()
         try:
             deadline = timeout_s or deadline_for(ctx)
-            completion = await state.client.complete(query, on_delta=watches[index].on_delta, deadline_s=deadline)
+            completion = await state.client.complete(
+                queries[index], on_delta=watches[index].on_delta, deadline_s=deadline
+            )
         except UpstreamError as error:
             message = error_text(error, model=panel[index], settings=state.settings)
-            results[index] = ModelAnswer(model=panel[index], ok=False, error=message, latency_ms=_ms(started))
-        else:
-            text, cut, result_id = cap_text(completion.text, budget, state.results)
-            reasoning = cap_text(completion.reasoning, budget // 2, state.results)[0] if completion.reasoning else None
+            costs[index] = UNKNOWN if error.partial_text else Cost.nothing()
             results[index] = ModelAnswer(
                 model=panel[index],
-                ok=True,
-                text=text,
-                reasoning=reasoning,
-                served_model=completion.model,
-                finish_reason=completion.finish_reason,
-                usage=TokenUsage.of(completion),
+                ok=False,
+                error=message,
                 latency_ms=_ms(started),
-                truncated=cut,
-                result_id=result_id,
-                notes=list(completion.notes),
+                cost_usd=costs[index].usd,
+                cost_source=costs[index].source,
             )
+        else:
+            costs[index] = cost_of(panel[index], completion.usage, prices)
+            results[index] = _member(panel[index], completion, budget, _ms(started), costs[index], state)
         done = sum(r is not None for r in results)
         status = "ok" if results[index].ok else "failed"  # type: ignore[union-attr]
         await reporter.send(f"{done}/{len(panel)} done: {panel[index]} {status} in {_ms(started) / 1000:.1f} s")
@@ -166,7 +183,44 @@ async def _run_panel(
     async with heartbeat(reporter, waiting, state.settings.progress_interval_s), anyio.create_task_group() as group:
         for index in range(len(panel)):
             group.start_soon(one, index)
-    return [r for r in results if r is not None]
+    return [r for r in results if r is not None], costs
+
+
+def _member(
+    model: str, completion: Completion, budget: int, latency_ms: int, cost: Cost, state: AppState
+) -> ModelAnswer:
+    text, cut, result_id = cap_text(completion.text, budget, state.results)
+    reasoning = cap_text(completion.reasoning, budget // 2, state.results)[0] if completion.reasoning else None
+    return ModelAnswer(
+        model=model,
+        ok=True,
+        text=text,
+        reasoning=reasoning,
+        served_model=completion.model,
+        finish_reason=completion.finish_reason,
+        usage=TokenUsage.of(completion),
+        latency_ms=latency_ms,
+        truncated=cut,
+        result_id=result_id,
+        cost_usd=cost.usd,
+        cost_source=cost.source,
+        notes=list(completion.notes),
+    )
+
+
+def _unknown_cost_note(panel: list[str], costs: list[Cost], judge: str | None, why: str) -> str:
+    named = [*panel, *([judge] if judge else [])]
+    unknown = [model for model, cost in zip(named, costs, strict=False) if cost.usd is None]
+    known = sum(c.usd or 0.0 for c in costs)
+    return f"cost unknown for {', '.join(unknown)} ({why}); the rest came to {dollars(known)}"
+
+
+async def _judge_estimate(state: AppState, question: str, queries: list[Query], judge_model: str) -> Estimate:
+    """The judge reads the question and every answer: the panel's output ceilings are its extra input."""
+    answers = sum(output_ceiling(state, q) or DEFAULT_OUTPUT_TOKENS for q in queries)
+    shown = min(answers, state.settings.max_output_tokens)  # answers reach the judge cut to the output cap
+    query = Query(model=judge_model, messages=(Message("user", question),), stream=state.settings.stream)
+    return await estimate_call(state, query, extra_input=shown)
 
 
 def _ms(started: float) -> int:
@@ -174,17 +228,26 @@ def _ms(started: float) -> int:
 
 
 async def _judge(
-    ctx: Context[AppState], question: str, results: list[ModelAnswer], judge_model: str, reporter: ProgressReporter
+    ctx: Context[AppState],
+    question: str,
+    results: list[ModelAnswer],
+    judge_model: str,
+    reporter: ProgressReporter,
+    costs: list[Cost],
 ) -> Verdict:
+    """Rank the anonymised answers (on the judge's configured fallbacks if it is down); its cost joins `costs`."""
     state = ctx.request_context.lifespan_context
     labelled = assign_labels(results)
     if not labelled:
         return Verdict(judge_model=judge_model, ok=False, error="no model answered, so there is nothing to judge")
     messages = (Message("user", judge_prompt(question, labelled)),)
     query = Query(model=judge_model, messages=messages, stream=state.settings.stream)
+    chain = chain_of(judge_model, None, state.settings)
     try:
-        completion, _ = await call_model(ctx, query, f"judging {len(labelled)} anonymised answers with", reporter)
-    except ToolError as error:
+        called = await call_model(ctx, query, f"judging {len(labelled)} anonymised answers with", reporter, chain)
+    except CallFailed as error:
+        costs.append(error.cost)
         labels = {label: answer.model for label, answer in labelled.items()}
         return Verdict(judge_model=judge_model, ok=False, labels=labels, error=str(error))
-    return parse_verdict(judge_model, completion.text, labelled)
+    costs.append(called.cost)
+    return parse_verdict(called.model, called.completion.text, labelled)

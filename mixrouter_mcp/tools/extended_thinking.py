@@ -13,7 +13,18 @@ from ..schemas import ThinkingAnswer, ThinkingSwitch, TokenUsage
 from ..state import AppState
 from ..upstream import ThinkingRequest
 from .support.calls import Answered, converse
-from .support.inputs import ApiChoice, ConversationId, Effort, Images, MaxTokens, ModelId, Prompt, System
+from .support.inputs import (
+    ApiChoice,
+    ConversationId,
+    Effort,
+    FallbackModels,
+    Images,
+    MaxCost,
+    MaxTokens,
+    ModelId,
+    Prompt,
+    System,
+)
 from .support.output import cap_text, thinking_text, tool_result
 
 _MIN_REASONING_TOKENS = 1_000
@@ -33,6 +44,8 @@ async def extended_thinking(
     images: Images = None,
     api: ApiChoice = "auto",
     conversation_id: ConversationId = None,
+    max_cost_usd: MaxCost = None,
+    fallback_models: FallbackModels = None,
 ) -> Annotated[CallToolResult, ThinkingAnswer]:
     """Have a model reason before answering: one effort knob mapped to each family's thinking switch.
 
@@ -51,6 +64,8 @@ async def extended_thinking(
         verb="thinking with",
         api=api,
         thinking=ThinkingRequest(effort=effort, budget_tokens=budget_tokens),
+        max_cost_usd=max_cost_usd,
+        fallback_models=fallback_models,
     )
     result = _result(exchange, chosen, include_reasoning, state.settings.max_output_tokens, state.results)
     return tool_result(thinking_text(result), result)
@@ -74,7 +89,7 @@ def _result(exchange: Answered, chosen: str, include: bool, budget: int, results
         reasoning_tokens=reasoning_tokens,
         thinking_supported=applied is not None,
         applied=ThinkingSwitch(wire=applied.wire, switch=applied.switch, value=applied.value) if applied else None,
-        model=completion.model or chosen,
+        model=completion.model or exchange.model,
         requested_model=chosen,
         finish_reason=completion.finish_reason,
         usage=TokenUsage.of(completion),
@@ -83,5 +98,8 @@ def _result(exchange: Answered, chosen: str, include: bool, budget: int, results
         result_id=answer_id,
         reasoning_result_id=reasoning_id if include else None,
         conversation_id=exchange.conversation_id,
+        cost_usd=exchange.cost.usd,
+        cost_source=exchange.cost.source,
+        attempts=[str(a) for a in exchange.attempts],
         notes=notes,
     )

@@ -32,10 +32,10 @@ from .errors import (
 )
 from .jsontext import loads
 from .preparation import prepare
-from .protocols import WIRE_FORMATS, StreamAssembler, WireFormat, models, videos
+from .protocols import WIRE_FORMATS, StreamAssembler, WireFormat, billing, messages, models, videos
 from .sanitize import Sanitizer
 from .sse import LineSplitter, SseDecoder, SseEvent
-from .types import Completion, Delta, HttpRequest, ModelInfo, Query, VideoRequest, VideoTask
+from .types import Completion, Delta, HttpRequest, KeyQuota, ModelInfo, Query, VideoRequest, VideoTask
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ DeltaHandler = Callable[[Delta], Awaitable[None]]
 ChunkSink = Callable[[bytes], Awaitable[object]]
 T = TypeVar("T")
 _MAX_BACKOFF_S = 8.0
+_BILLING_DEADLINE_S = 10.0  # a price list or a quota is worth a short wait, not a call's whole deadline
 ERROR_BODY_BYTES = 64 * 1024  # an error's message comes first; more is not worth reading
 
 
@@ -111,6 +112,24 @@ class MixRouterClient:
 
         return handler
 
+    def output_ceiling(self, query: Query) -> int | None:
+        """The most output tokens `query` may produce as it will be sent (thinking budgets included), if bounded."""
+        prepared = prepare(query, self._settings.api)
+        sent = prepared.query
+        ceiling = sent.max_tokens or sent.extra.get("max_completion_tokens")
+        if ceiling is None and prepared.wire.value == "messages":
+            ceiling = messages.DEFAULT_MAX_TOKENS
+        return ceiling if isinstance(ceiling, int) else None
+
+    async def price_list(self) -> Any:
+        """mixrouter's public price list (new-api `GET /api/pricing`), as JSON."""
+        return await self.call_json(billing.build_pricing(), deadline_s=_BILLING_DEADLINE_S)
+
+    async def token_quota(self) -> KeyQuota:
+        """This key's own quota (new-api `GET /api/usage/token/`)."""
+        body = await self.call_json(billing.build_token_usage(), deadline_s=_BILLING_DEADLINE_S)
+        return billing.parse_token_usage(body)
+
     async def submit_video(self, request: VideoRequest) -> str:
         """Start a video task; its id."""
         return videos.parse_submit(await self.call_json(videos.build_submit(request, self._settings.video_api)))
@@ -119,14 +138,14 @@ class MixRouterClient:
         """Where a video task stands (the id is checked before it becomes a path segment)."""
         return videos.parse_task(await self.call_json(videos.build_poll(task_id, self._settings.video_api)), task_id)
 
-    async def call_json(self, request: HttpRequest) -> Any:
+    async def call_json(self, request: HttpRequest, deadline_s: float | None = None) -> Any:
         """One JSON request with the usual retries, deadline and error mapping."""
 
         async def attempt() -> Any:
             async with self._open(request) as response:
                 return self._clean.tree(await self._read_json(response))
 
-        return await self._call(attempt)
+        return await self._call(attempt, deadline_s)
 
     async def download(self, url: str, sink: ChunkSink, max_bytes: int, deadline_s: float | None = None) -> int:
         """Stream `url` into `sink` within the call deadline; the bytes written. Redirects are followed (signed

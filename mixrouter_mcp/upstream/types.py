@@ -76,8 +76,10 @@ class Usage:
     input_tokens: int = 0
     output_tokens: int = 0
     reasoning_tokens: int = 0
-    cached_tokens: int = 0
+    cached_tokens: int = 0  # of the input, read from the prompt cache
     total_tokens: int = 0
+    cache_write_tokens: int = 0  # of the input, written to the prompt cache (Anthropic bills them apart)
+    cost_usd: float | None = None  # what the gateway says the call cost, when its response carries it
 
     def __post_init__(self) -> None:
         if not self.total_tokens:
@@ -126,6 +128,18 @@ class ModelInfo:
     id: str
     owned_by: str
     endpoints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KeyQuota:
+    """What the key may still spend, as mixrouter reports it (None: unlimited)."""
+
+    name: str
+    unlimited: bool
+    granted_usd: float | None
+    used_usd: float
+    available_usd: float | None
+    expires_at: int | None  # unix seconds; None: never
 
 
 # A task id becomes a path segment: "." or ".." would turn `GET /v1/videos/..` into `GET /v1`, with the key.

@@ -2,37 +2,113 @@
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ...config import Settings
+from ...costs import UNKNOWN, Cost, cost_of
 from ...state import AppState
-from ...upstream import Api, Completion, Query, ThinkingRequest, UpstreamError
+from ...upstream import Api, Completion, Delta, Query, ThinkingRequest, UpstreamError
+from ...upstream.errors import DeadlineExceeded
 from . import threads
 from .failures import tool_error
+from .fallbacks import Attempt, chain_of, fallback_note, falls_over, outcome_of
 from .images import load_images
 from .progress import ProgressReporter, StreamWatch, heartbeat, wants_progress
+from .spending import affordable_chain, hold
+
+
+class CallFailed(ToolError):
+    """A model call that failed (after any fallbacks), with what it cost: nothing, unless output had streamed."""
+
+    def __init__(self, message: str, cost: Cost) -> None:
+        super().__init__(message)
+        self.cost = cost
+
+
+@dataclass(frozen=True)
+class Called:
+    """An answered call: the completion, its wall time (every attempt), the model id that answered, the attempts
+    (when fallbacks were in play) and the cost."""
+
+    completion: Completion
+    latency_ms: int
+    model: str
+    attempts: list[Attempt]
+    cost: Cost
+
+
+_LEAST_ATTEMPT_S = 1.0  # a fallback with less time than this left is not worth starting
 
 
 async def call_model(
-    ctx: Context[AppState], query: Query, verb: str = "asking", reporter: ProgressReporter | None = None
-) -> tuple[Completion, int]:
-    """Run `query` under the call's deadline, reporting progress (on `reporter` when the tool has one already);
-    return the completion and its latency in ms, or raise a `ToolError`."""
+    ctx: Context[AppState],
+    query: Query,
+    verb: str = "asking",
+    reporter: ProgressReporter | None = None,
+    chain: list[str] | None = None,
+) -> Called:
+    """Run `query` under the call's deadline, reporting progress (on `reporter` when the tool has one already),
+    on each model of `chain` in turn while a failure allows it; raise `CallFailed` when none answers."""
     state = ctx.request_context.lifespan_context
     reporter = reporter or ProgressReporter(ctx)
+    models = chain or [query.model]
+    started = time.perf_counter()
+    deadline = deadline_for(ctx)
+    ends = anyio.current_time() + deadline
+    attempts: list[Attempt] = []
+    for index, model in enumerate(models):
+        attempt = query if index == 0 else replace(query, model=model, api="auto")
+        left = len(models) - index
+        remaining = deadline if index == 0 else ends - anyio.current_time()
+        tried = time.perf_counter()
+        try:
+            # With models still to try, this one gets its share of the time to show its first output.
+            completion = await _attempt(ctx, attempt, verb, reporter, remaining, remaining / left if left > 1 else None)
+        except UpstreamError as error:
+            attempts.append(Attempt(model, outcome_of(error), _ms(tried)))
+            if left > 1 and falls_over(error) and ends - anyio.current_time() > _LEAST_ATTEMPT_S:
+                await reporter.send(f"{model} failed ({attempts[-1].outcome}); trying {models[index + 1]}")
+                continue
+            raise _failure(error, model, attempts, state.settings) from error
+        attempts.append(Attempt(model, "ok", _ms(tried)))
+        cost = cost_of(model, completion.usage, await state.prices.current())
+        return Called(completion, _ms(started), model, attempts if len(models) > 1 else [], cost)
+    raise AssertionError("unreachable: the last model either answers or raises")
+
+
+async def _attempt(
+    ctx: Context[AppState], query: Query, verb: str, reporter: ProgressReporter, deadline_s: float, window: float | None
+) -> Completion:
+    """One model, under the call's remaining deadline; with a `window`, abandoned if no output starts in it."""
+    state = ctx.request_context.lifespan_context
     watch = StreamWatch(query.model)
     await reporter.send(f"{verb} {query.model}")
-    started = time.perf_counter()
-    try:
+    with anyio.CancelScope(deadline=anyio.current_time() + window if window else math.inf) as first_output:
+
+        async def on_delta(delta: Delta) -> None:
+            first_output.deadline = math.inf  # output has started: only the call's deadline applies now
+            await watch.on_delta(delta)
+
         async with heartbeat(reporter, watch.status, state.settings.progress_interval_s):
-            completion = await state.client.complete(query, on_delta=watch.on_delta, deadline_s=deadline_for(ctx))
-    except UpstreamError as error:
-        raise tool_error(error, model=query.model, settings=state.settings) from error
-    return completion, round((time.perf_counter() - started) * 1000)
+            return await state.client.complete(query, on_delta=on_delta, deadline_s=deadline_s)
+    raise DeadlineExceeded(f"no output within {window or 0:.1f} s, its share of the deadline")
+
+
+def _failure(error: UpstreamError, model: str, attempts: list[Attempt], settings: Settings) -> CallFailed:
+    message = tool_error(error, model=model, settings=settings).args[0]
+    if len(attempts) > 1:
+        message += "\nTried in order: " + "; ".join(str(a) for a in attempts)
+    return CallFailed(message, UNKNOWN if error.partial_text else Cost.nothing())
+
+
+def _ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
 
 
 def deadline_for(ctx: Context[AppState]) -> float:
@@ -57,7 +133,10 @@ class Answered:
     completion: Completion
     latency_ms: int
     conversation_id: str | None
-    notes: list[str]  # history trimmed, parameters adapted, exchange not saved
+    notes: list[str]  # history trimmed, parameters adapted, exchange not saved, fallback used
+    model: str  # the model id that answered (a fallback may differ from the one asked)
+    attempts: list[Attempt]
+    cost: Cost
 
 
 async def converse(
@@ -75,6 +154,8 @@ async def converse(
     top_p: float | None = None,
     thinking: ThinkingRequest | None = None,
     verb: str = "asking",
+    max_cost_usd: float | None = None,
+    fallback_models: list[str] | None = None,
 ) -> Answered:
     """Continue (or start) a conversation with one model: history in, the call, the exchange recorded."""
     state = ctx.request_context.lifespan_context
@@ -92,8 +173,17 @@ async def converse(
         top_p=top_p,
         thinking=thinking,
     )
-    completion, latency_ms = await call_model(ctx, query, verb)
-    served = completion.model or model
+    chain = chain_of(model, fallback_models, state.settings)
+    chain, costliest, chain_notes = await affordable_chain(state, query, chain, max_cost_usd)
+    held = await hold(state, [costliest], max_cost_usd)
+    try:
+        called = await call_model(ctx, query, verb, chain=chain)
+    except CallFailed as failure:
+        await held.settle([failure.cost])
+        raise
+    await held.settle([called.cost])
+    completion = called.completion
+    served = completion.model or called.model
     saved_id, saved_notes = await threads.record(
         state,
         conversation_id,
@@ -104,4 +194,6 @@ async def converse(
         system=system,
         models=[served],
     )
-    return Answered(completion, latency_ms, saved_id, [*thread.notes, *completion.notes, *saved_notes])
+    fell_over = fallback_note(called.attempts)
+    notes = [*thread.notes, *chain_notes, *completion.notes, *([fell_over] if fell_over else []), *saved_notes]
+    return Answered(completion, called.latency_ms, saved_id, notes, called.model, called.attempts, called.cost)

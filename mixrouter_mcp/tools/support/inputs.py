@@ -55,7 +55,17 @@ System = Annotated[
 ]
 Temperature = Annotated[float | None, Field(ge=0, le=2), NoBool, AfterValidator(_finite)]
 TopP = Annotated[float | None, Field(gt=0, le=1), NoBool, AfterValidator(_finite)]
-MaxTokens = Annotated[StrictInt | None, Field(ge=1, le=200_000)]
+
+
+def _output_tokens(value: int | None) -> int | None:
+    if value is not None and not 1 <= value <= MAX_OUTPUT_TOKENS:
+        raise ValueError(f"must be at least 1 and less than or equal to {MAX_OUTPUT_TOKENS}")
+    return value
+
+
+MAX_OUTPUT_TOKENS = 200_000
+# Checked, not published: the real ceiling is each model's own, which no single bound in a schema can tell.
+MaxTokens = Annotated[StrictInt | None, AfterValidator(_output_tokens)]
 Images = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=20_000_000)]] | None,
     Field(
@@ -75,3 +85,14 @@ ConversationId = Annotated[
         description="Continue this thread.",
     ),
 ]
+
+
+def _positive(value: float | None) -> float | None:
+    if value is not None and value <= 0:
+        raise ValueError("must be more than 0 (US dollars)")
+    return value
+
+
+# Bare names: `max_cost_usd` and `fallback_models` say what they are, and every client pays for each word.
+MaxCost = Annotated[float | None, NoBool, AfterValidator(_finite), AfterValidator(_positive)]
+FallbackModels = Annotated[list[ModelName] | None, Field()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
+from ...costs import dollars
 from ...result_store import ResultStore
 from ...schemas import Answer, Comparison, ModelAnswer, ThinkingAnswer, TokenUsage, Verdict
 from ...tokens import cut_index
@@ -40,15 +41,34 @@ def cap_text(text: str, max_tokens: int, results: ResultStore) -> tuple[str, boo
     return text[:cut] + marker, True, result_id
 
 
-def footer(model: str, requested: str, usage: TokenUsage, latency_ms: int, finish: str | None, extra: str = "") -> str:
-    """`model · tokens · latency` in one line."""
+def cost_text(usd: float | None, source: str) -> str:
+    """`$0.0042`, `$0.0042 (gateway)`, or `cost unknown`: never a 0 that was not measured."""
+    if usd is None:
+        return "cost unknown"
+    shown = dollars(usd)
+    return f"{shown} (gateway)" if source == "gateway" else shown
+
+
+def footer(
+    model: str,
+    requested: str,
+    usage: TokenUsage,
+    latency_ms: int,
+    finish: str | None,
+    extra: str = "",
+    cost: str = "",
+) -> str:
+    """`model · tokens · cost · latency` in one line."""
     served = model if model == requested else f"{model} (asked {requested})"
     tokens = f"{usage.input_tokens} in / {usage.output_tokens} out"
+    if usage.cached_tokens:
+        tokens += f", {usage.cached_tokens} cached"
     if usage.reasoning_tokens:
         tokens += f" ({usage.reasoning_tokens} reasoning)"
     stop = f" · finish: {finish}" if finish not in (None, "stop") else ""
     middle = f" · {extra}" if extra else ""
-    return f"— {served}{middle} · {tokens} tokens · {latency_ms / 1000:.2f} s{stop}"
+    priced = f" · {cost}" if cost else ""
+    return f"— {served}{middle} · {tokens} tokens{priced} · {latency_ms / 1000:.2f} s{stop}"
 
 
 def _notes(notes: list[str]) -> str:
@@ -57,7 +77,10 @@ def _notes(notes: list[str]) -> str:
 
 def answer_text(answer: Answer) -> str:
     body = answer.text if answer.text else "(the model returned an empty answer)"
-    line = footer(answer.model, answer.requested_model, answer.usage, answer.latency_ms, answer.finish_reason)
+    cost = cost_text(answer.cost_usd, answer.cost_source)
+    line = footer(
+        answer.model, answer.requested_model, answer.usage, answer.latency_ms, answer.finish_reason, cost=cost
+    )
     return f"{body}\n\n{line}{_notes(answer.notes)}"
 
 
@@ -68,7 +91,10 @@ def thinking_text(result: ThinkingAnswer) -> str:
         parts.append(f"── reasoning of {result.model} ({result.reasoning_tokens} tokens) ──\n{result.reasoning}")
     applied = result.applied
     switch = f"{applied.wire} {applied.switch}={applied.value}" if applied else "no thinking mode"
-    line = footer(result.model, result.requested_model, result.usage, result.latency_ms, result.finish_reason, switch)
+    cost = cost_text(result.cost_usd, result.cost_source)
+    line = footer(
+        result.model, result.requested_model, result.usage, result.latency_ms, result.finish_reason, switch, cost
+    )
     return "\n\n".join(parts) + f"\n\n{line}{_notes(result.notes)}"
 
 
@@ -85,11 +111,12 @@ def _panel_section(number: int, result: ModelAnswer) -> str:
 
 
 def _summary_table(results: list[ModelAnswer]) -> str:
-    rows = ["| # | model | status | latency | tokens in / out |", "|---|---|---|---|---|"]
+    rows = ["| # | model | status | latency | tokens in / out | cost |", "|---|---|---|---|---|---|"]
     for number, r in enumerate(results, 1):
         tokens = f"{r.usage.input_tokens} / {r.usage.output_tokens}" if r.usage else "-"
         status = (r.finish_reason or "ok") if r.ok else "failed"
-        rows.append(f"| {number} | {r.model} | {status} | {r.latency_ms / 1000:.2f} s | {tokens} |")
+        cost = cost_text(r.cost_usd, r.cost_source)
+        rows.append(f"| {number} | {r.model} | {status} | {r.latency_ms / 1000:.2f} s | {tokens} | {cost} |")
     return "\n".join(rows)
 
 
@@ -109,10 +136,11 @@ def comparison_text(comparison: Comparison) -> str:
     total = len(comparison.results)
     head = (
         f"Asked {total} models at once in {comparison.wall_ms / 1000:.2f} s: "
-        f"{comparison.succeeded} answered, {comparison.failed} failed. Answers are the models' own words."
+        f"{comparison.succeeded} answered, {comparison.failed} failed, "
+        f"{cost_text(comparison.cost_usd, comparison.cost_source)} in all. Answers are the models' own words."
     )
     parts = [head, *(_panel_section(i, r) for i, r in enumerate(comparison.results, 1))]
     parts.append(_summary_table(comparison.results))
     if comparison.judge is not None:
         parts.append(_verdict_section(comparison.judge))
-    return "\n\n".join(parts)
+    return "\n\n".join(parts) + _notes(comparison.notes)

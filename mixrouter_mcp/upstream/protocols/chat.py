@@ -12,7 +12,7 @@ from ..inline_reasoning import InlineReasoningSplitter
 from ..jsontext import loads
 from ..sse import SseEvent
 from ..types import Completion, Delta, HttpRequest, Message, Query, Usage
-from .common import StreamAccumulator, as_dict, as_int, deep_merge, stream_failure
+from .common import StreamAccumulator, as_cost, as_dict, as_int, deep_merge, stream_failure
 
 PATH = "/v1/chat/completions"
 
@@ -54,12 +54,17 @@ def parse_usage(raw: Any) -> Usage:
     reasoning = as_int(details.get("reasoning_tokens")) if isinstance(details, dict) else 0
     cached = as_int(prompt_details.get("cached_tokens")) if isinstance(prompt_details, dict) else 0
     cached = cached or as_int(raw.get("prompt_cache_hit_tokens"))
+    # new-api's Claude-over-chat usage counts cache writes apart (dto/openai_response.go `Usage`).
+    writes = as_int(raw.get("claude_cache_creation_5_m_tokens")) + as_int(raw.get("claude_cache_creation_1_h_tokens"))
+    writes = writes or as_int(as_dict(prompt_details).get("cached_creation_tokens"))
     return Usage(
         input_tokens=prompt,
         output_tokens=completion,
         reasoning_tokens=reasoning,
         cached_tokens=cached,
         total_tokens=as_int(raw.get("total_tokens")) or prompt + completion,
+        cache_write_tokens=writes,
+        cost_usd=as_cost(raw.get("cost")),
     )
 
 

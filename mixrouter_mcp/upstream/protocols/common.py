@@ -13,6 +13,13 @@ def as_int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
+def as_cost(value: Any) -> float | None:
+    """A gateway-reported cost in USD (`usage.cost`, as OpenRouter-style gateways send it), or None."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1e6:
+        return float(value)
+    return None
+
+
 def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 

@@ -9,7 +9,7 @@ from ..errors import InvalidResponse, StreamBroken, error_from_payload
 from ..jsontext import loads
 from ..sse import SseEvent
 from ..types import Completion, Delta, HttpRequest, Image, Message, Query, Usage
-from .common import StreamAccumulator, as_dict, as_int, deep_merge, stream_failure
+from .common import StreamAccumulator, as_cost, as_dict, as_int, deep_merge, stream_failure
 
 PATH = "/v1/messages"
 ANTHROPIC_VERSION = "2023-06-01"
@@ -68,6 +68,9 @@ def parse_usage(raw: Any, into: Usage | None = None) -> Usage:
         cache_read = as_int(usage.get("cache_read_input_tokens"))
         result.input_tokens = as_int(usage.get("input_tokens")) + cache_write + cache_read
         result.cached_tokens = cache_read
+        result.cache_write_tokens = cache_write
+    if as_cost(usage.get("cost")) is not None:
+        result.cost_usd = as_cost(usage.get("cost"))
     if "output_tokens" in usage:
         result.output_tokens = as_int(usage.get("output_tokens"))  # cumulative in message_delta
     result.total_tokens = result.input_tokens + result.output_tokens

@@ -8,7 +8,7 @@ from ..errors import InvalidResponse, StreamBroken, error_from_payload
 from ..jsontext import loads
 from ..sse import SseEvent
 from ..types import Completion, Delta, HttpRequest, Message, Query, Usage
-from .common import StreamAccumulator, as_dict, as_int, deep_merge, stream_failure
+from .common import StreamAccumulator, as_cost, as_dict, as_int, deep_merge, stream_failure
 
 PATH = "/v1/responses"
 _TERMINAL = {"response.completed", "response.incomplete", "response.failed"}
@@ -49,6 +49,7 @@ def parse_usage(raw: Any) -> Usage:
         reasoning_tokens=as_int(as_dict(usage.get("output_tokens_details")).get("reasoning_tokens")),
         cached_tokens=as_int(as_dict(usage.get("input_tokens_details")).get("cached_tokens")),
         total_tokens=as_int(usage.get("total_tokens")),
+        cost_usd=as_cost(usage.get("cost")),
     )
 
 

@@ -1,0 +1,97 @@
+"""The spend ledger in the conversations' SQLite file: one row a day, reservations in `BEGIN IMMEDIATE`
+transactions so two processes never both pass a cap that only one fits under."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from .ledger import KEEP_DAYS, DaySpend, LedgerUnavailable
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS spend (day TEXT PRIMARY KEY, usd REAL NOT NULL, calls INTEGER NOT NULL, "
+_SCHEMA += "unknown INTEGER NOT NULL)"
+
+
+class SqliteLedger:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._one_at_a_time = anyio.CapacityLimiter(1)
+
+    async def _run(self, work: Any, *args: Any) -> Any:
+        try:
+            return await anyio.to_thread.run_sync(self._with_db, work, *args, limiter=self._one_at_a_time)
+        except sqlite3.Error as error:
+            raise LedgerUnavailable(
+                f"the spend ledger in {self.path} failed ({type(error).__name__}: {error})"
+            ) from error
+
+    def _with_db(self, work: Any, *args: Any) -> Any:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(_SCHEMA)
+            self._db = db
+        return work(self._db, *args)
+
+    async def reserve(self, day: str, usd: float, cap: float | None) -> tuple[bool, float]:
+        result: tuple[bool, float] = await self._run(_reserve, day, usd, cap)
+        return result
+
+    async def settle(self, day: str, usd: float, *, calls: int, unknown: int) -> None:
+        await self._run(_settle, day, usd, calls, unknown)
+
+    async def spent(self, day: str) -> DaySpend:
+        row = await self._run(
+            lambda db: db.execute("SELECT usd, calls, unknown FROM spend WHERE day = ?", (day,)).fetchone()
+        )
+        return DaySpend(*row) if row else DaySpend(0.0, 0, 0)
+
+    async def aclose(self) -> None:
+        if self._db is not None:
+            db, self._db = self._db, None
+            await anyio.to_thread.run_sync(db.close, limiter=self._one_at_a_time)
+
+
+def _transaction(db: sqlite3.Connection, work: Any) -> Any:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = work()
+        db.execute("COMMIT")
+        return result
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
+def _reserve(db: sqlite3.Connection, day: str, usd: float, cap: float | None) -> tuple[bool, float]:
+    def work() -> tuple[bool, float]:
+        row = db.execute("SELECT usd FROM spend WHERE day = ?", (day,)).fetchone()
+        spent = float(row[0]) if row else 0.0
+        if cap is not None and spent + usd > cap:
+            return False, spent
+        _add(db, day, usd, 0, 0)
+        return True, spent + usd
+
+    result: tuple[bool, float] = _transaction(db, work)
+    return result
+
+
+def _settle(db: sqlite3.Connection, day: str, usd: float, calls: int, unknown: int) -> None:
+    _transaction(db, lambda: _add(db, day, usd, calls, unknown))
+
+
+def _add(db: sqlite3.Connection, day: str, usd: float, calls: int, unknown: int) -> None:
+    db.execute(
+        "INSERT INTO spend (day, usd, calls, unknown) VALUES (?, MAX(?, 0), ?, ?) ON CONFLICT (day) DO UPDATE SET "
+        "usd = MAX(usd + excluded.usd, 0), calls = calls + excluded.calls, unknown = unknown + excluded.unknown",
+        (day, usd, calls, unknown),
+    )
+    oldest = time.strftime("%Y-%m-%d", time.gmtime(time.time() - KEEP_DAYS * 86400))
+    db.execute("DELETE FROM spend WHERE day < ?", (oldest,))
