@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import anyio
 import pytest
 from mcp import Client
 
@@ -95,6 +96,13 @@ def mode(request: pytest.FixtureRequest) -> str:
 async def client(settings: Settings, mode: str) -> AsyncIterator[Client]:
     async with Client(build_server(settings), mode=mode) as connected:  # type: ignore[arg-type]
         yield connected
+
+
+async def wait_until(predicate: Any, seconds: float = 5) -> None:
+    """Poll state the emulator's thread writes (an anyio.Event cannot cross threads)."""
+    with anyio.fail_after(seconds):
+        while not predicate():  # noqa: ASYNC110
+            await anyio.sleep(0.02)
 
 
 def text_of(result: Any) -> str:

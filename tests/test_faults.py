@@ -23,7 +23,7 @@ from mixrouter_mcp.emulator import BackgroundEmulator, Exchange
 from mixrouter_mcp.emulator.app import key_fingerprint
 from mixrouter_mcp.server import build_server
 
-from .conftest import TEST_KEY, make_settings, text_of
+from .conftest import TEST_KEY, make_settings, text_of, wait_until
 from .processes import (
     INITIALIZE,
     INITIALIZED,
@@ -51,13 +51,6 @@ async def ask(client: Client, model: str, **args: Any) -> tuple[bool, dict[str, 
 async def still_serving(client: Client) -> None:
     is_error, data, _ = await ask(client, "gpt-4o")
     assert not is_error and data["text"] == "[gpt-4o] You asked: fault row"
-
-
-async def wait_until(predicate: Any, seconds: float = 5) -> None:
-    """Poll state the emulator's thread writes (an anyio.Event cannot cross threads)."""
-    with anyio.fail_after(seconds):
-        while not predicate():  # noqa: ASYNC110
-            await anyio.sleep(0.02)
 
 
 # ---------------------------------------------------------------------------------------------------- U: upstream

@@ -89,9 +89,11 @@ def _settle(db: sqlite3.Connection, day: str, usd: float, calls: int, unknown: i
 
 def _add(db: sqlite3.Connection, day: str, usd: float, calls: int, unknown: int) -> None:
     db.execute(
-        "INSERT INTO spend (day, usd, calls, unknown) VALUES (?, MAX(?, 0), ?, ?) ON CONFLICT (day) DO UPDATE SET "
-        "usd = MAX(usd + excluded.usd, 0), calls = calls + excluded.calls, unknown = unknown + excluded.unknown",
+        "INSERT INTO spend (day, usd, calls, unknown) VALUES (?, ?, ?, ?) ON CONFLICT (day) DO UPDATE SET "
+        "usd = usd + excluded.usd, calls = calls + excluded.calls, unknown = unknown + excluded.unknown",
         (day, usd, calls, unknown),
     )
+    # A give-back larger than what is booked (a reservation made before the day turned) leaves 0, not less.
+    db.execute("UPDATE spend SET usd = 0 WHERE day = ? AND usd < 0", (day,))
     oldest = time.strftime("%Y-%m-%d", time.gmtime(time.time() - KEEP_DAYS * 86400))
     db.execute("DELETE FROM spend WHERE day < ?", (oldest,))

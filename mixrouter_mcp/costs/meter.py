@@ -52,7 +52,7 @@ def cost_of(model: str, usage: Usage, prices: PriceList | None) -> Cost:
     price = prices.of(model) if prices else None
     if price is None:
         return UNKNOWN
-    return Cost(round(priced(usage, price), 8), "computed")
+    return Cost(round(priced(usage, price), 12), "computed")
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def total_of(costs: list[Cost]) -> Cost:
     if any(c.usd is None for c in costs):
         return UNKNOWN
     source: CostSource = "gateway" if costs and all(c.source == "gateway" for c in costs) else "computed"
-    return Cost(round(sum(c.usd or 0.0 for c in costs), 8), source)
+    return Cost(round(sum(c.usd or 0.0 for c in costs), 12), source)
 
 
 def dollars(value: float) -> str:

@@ -121,6 +121,8 @@ async def chat_completions(call: Call) -> Response:
     content, reasoning_field, hidden = _shape(model, reply, thinking)
     usage = _usage(prompt_tokens([_text_of(m.get("content")) for m in messages]), content, reasoning_field, hidden)
     usage["prompt_tokens_details"]["cached_tokens"] = min(call.switches.cached, usage["prompt_tokens"])
+    # new-api's Claude-over-chat usage: cache writes in their own fields, inside prompt_tokens.
+    usage["claude_cache_creation_5_m_tokens"] = min(call.switches.cachewrite, usage["prompt_tokens"])
     if call.switches.cost >= 0:
         usage["cost"] = call.switches.cost
     served = call.switches.served or model.id

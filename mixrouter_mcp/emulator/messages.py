@@ -80,6 +80,16 @@ def _system_usage(call: Call, system: Any) -> tuple[int, int, str]:
     return prompt_tokens([text]), 0, text
 
 
+def _switched_cache(usage: dict[str, Any], reads: int, writes: int) -> None:
+    """Move prompt tokens from `input_tokens` to the cache fields, as Anthropic counts them (apart)."""
+    reads = min(reads, usage["input_tokens"])
+    writes = min(writes, usage["input_tokens"] - reads)
+    usage["input_tokens"] -= reads + writes
+    usage["cache_read_input_tokens"] += reads
+    usage["cache_creation_input_tokens"] += writes
+    usage["claude_cache_creation_5_m_tokens"] += writes
+
+
 async def messages(call: Call) -> Response:
     refusal = _check(call)
     if refusal is not None:
@@ -104,6 +114,7 @@ async def messages(call: Call) -> Response:
         "claude_cache_creation_5_m_tokens": writes,
         "claude_cache_creation_1_h_tokens": 0,
     }
+    _switched_cache(usage, call.switches.cached, call.switches.cachewrite)
     if call.switches.cost >= 0:
         usage["cost"] = call.switches.cost
     message = _message(call, reply, cut, usage)

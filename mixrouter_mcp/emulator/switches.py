@@ -35,7 +35,8 @@ class Switches:
     words: int = 0  # answer of exactly N words
     served: str = ""  # report this model as the one that answered (a fallback)
     redacted: bool = False  # Anthropic: add a redacted_thinking block after the thinking block
-    cached: int = 0  # report this many prompt tokens as prompt-cache reads (chat, responses, gemini)
+    cached: int = 0  # report this many prompt tokens as prompt-cache reads
+    cachewrite: int = 0  # Claude (messages, chat): report this many prompt tokens as prompt-cache writes
     cost: float = -1.0  # usage carries this gateway-reported cost in USD (`usage.cost`)
     videotime: float = 1.0  # a video task takes this many seconds (queued for the first fifth)
     videofail: str = ""  # ... then fails with this reason

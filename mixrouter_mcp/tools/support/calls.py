@@ -107,6 +107,15 @@ def _failure(error: UpstreamError, model: str, attempts: list[Attempt], settings
     return CallFailed(message, UNKNOWN if error.partial_text else Cost.nothing())
 
 
+async def unknown_cost_note(state: AppState, called: Called) -> str | None:
+    """Why a call's cost is unknown, when it is."""
+    if called.cost.usd is not None:
+        return None
+    prices = await state.prices.current()
+    why = state.prices.why_unknown if prices is None else f"{prices.source} lists no price for {called.model}"
+    return f"cost unknown: {why}"
+
+
 def _ms(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)
 
@@ -180,6 +189,8 @@ async def converse(
         called = await call_model(ctx, query, verb, chain=chain)
     except CallFailed as failure:
         await held.settle([failure.cost])
+        if chain_notes:
+            raise CallFailed("\n".join([str(failure), *chain_notes]), failure.cost) from failure
         raise
     await held.settle([called.cost])
     completion = called.completion
@@ -194,6 +205,6 @@ async def converse(
         system=system,
         models=[served],
     )
-    fell_over = fallback_note(called.attempts)
-    notes = [*thread.notes, *chain_notes, *completion.notes, *([fell_over] if fell_over else []), *saved_notes]
+    extra = [note for note in (fallback_note(called.attempts), await unknown_cost_note(state, called)) if note]
+    notes = [*thread.notes, *chain_notes, *completion.notes, *extra, *saved_notes]
     return Answered(completion, called.latency_ms, saved_id, notes, called.model, called.attempts, called.cost)

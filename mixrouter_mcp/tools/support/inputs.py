@@ -58,8 +58,11 @@ TopP = Annotated[float | None, Field(gt=0, le=1), NoBool, AfterValidator(_finite
 
 
 def _output_tokens(value: int | None) -> int | None:
-    if value is not None and not 1 <= value <= MAX_OUTPUT_TOKENS:
-        raise ValueError(f"must be at least 1 and less than or equal to {MAX_OUTPUT_TOKENS}")
+    # Worded as pydantic words its own bounds, so the message reads the same as before the bound moved here.
+    if value is not None and value < 1:
+        raise ValueError("Input should be greater than or equal to 1")
+    if value is not None and value > MAX_OUTPUT_TOKENS:
+        raise ValueError(f"Input should be less than or equal to {MAX_OUTPUT_TOKENS}")
     return value
 
 
