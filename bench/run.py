@@ -205,6 +205,14 @@ def main() -> None:
             f"{size / floor_tokens:.1f}× the bare SDK's one tool ({floor_tokens}); target ≤ 2,500 ({tokens['method']})"
         )
         rows.append((f"tool definitions, {label}", f"{size:,} tokens", notes))
+    for step in tokens["growth"]:
+        rows.append(
+            (
+                f"tool definitions added by {step['feature']}",
+                f"+{step['added']} tokens",
+                f"over {step['before']:,}; allowed +{step['allowed']}",
+            )
+        )
     results = added["results"]
     for name, label in (
         ("ask_model_auto", "in memory, SQLite store"),

@@ -24,6 +24,10 @@ from bench.o200k import counter
 from mixrouter_mcp.tokens import estimate_tokens
 
 CORE = "ask,think,compare,models"
+# All tools at the end of the lean house (issue 12, commit aa5423e), o200k: each later feature is measured from here.
+LEAN_HOUSE_TOKENS = 2_485
+# What each feature since then may add, and the commit it started from (its growth is now minus the figure before it).
+FEATURES = (("costs, budgets and fallbacks (issue 13)", LEAN_HOUSE_TOKENS, 150),)
 
 
 def compact(value: Any) -> str:
@@ -63,12 +67,24 @@ def sizes(tools: list[dict[str, Any]], count: Callable[[str], int]) -> dict[str,
     }
 
 
+def growth(tokens: int, method: str) -> list[dict[str, Any]]:
+    """What each feature since the lean house added to all tool definitions, against its allowance."""
+    if method != "o200k":
+        return []  # the baselines are o200k counts; an estimate is not comparable with them
+    return [
+        {"feature": name, "before": before, "added": tokens - before, "allowed": allowed}
+        for name, before, allowed in FEATURES
+    ]
+
+
 def measure() -> dict[str, Any]:
     count, method = tokenizer()
+    every = sizes(anyio.run(listed_tools, ""), count)
     return {
         "method": method,
-        "all": sizes(anyio.run(listed_tools, ""), count),
+        "all": every,
         "core": sizes(anyio.run(listed_tools, CORE), count),
+        "growth": growth(every["tokens"], method),
     }
 
 
@@ -85,6 +101,8 @@ def run(verbose: bool = True) -> dict[str, Any]:
             f"\nall {every['tools']} tools: {every['tokens']:,} tokens ({every['characters']:,} characters), "
             f"output schemas {every['output_schema_tokens']:,}; core four: {report['core']['tokens']:,}"
         )
+        for step in report["growth"]:
+            print(f"{step['feature']}: +{step['added']} tokens over {step['before']:,} (allowed +{step['allowed']})")
     return report
 
 

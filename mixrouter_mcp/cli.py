@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--system", help="system prompt")
     ask.add_argument("--max-tokens", type=int, help="cap on generated tokens")
     ask.add_argument("--conversation", help="continue this conversation_id")
+    ask.add_argument("--max-cost", type=float, help="refuse the call if it could cost more (US dollars)")
+    ask.add_argument("--fallback", action="append", help="a model to try if the first is down (repeatable)")
     compare = commands.add_parser("compare", help="ask several models at once, side by side")
     compare.add_argument("prompt")
     compare.add_argument(
@@ -52,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--judge", help="a model that ranks the anonymised answers")
     compare.add_argument("--think", choices=EFFORTS, help="each model thinks first")
+    compare.add_argument("--max-cost", type=float, help="refuse the panel if it could cost more (US dollars)")
     commands.add_parser("doctor", help="show the configuration in force and check mixrouter answers")
     emulator = commands.add_parser("emulator", help="run the offline mixrouter emulator")
     emulator.add_argument("--host", default="127.0.0.1")
@@ -139,10 +142,14 @@ def run_command(args: argparse.Namespace) -> int:
                 system=args.system,
                 max_tokens=args.max_tokens,
                 conversation_id=args.conversation,
+                max_cost_usd=args.max_cost,
+                fallback_models=args.fallback,
             )
         )
     if args.command == "compare":
-        return anyio.run(commands.compare, settings, args.prompt, args.compare_models, args.judge, args.think)
+        return anyio.run(
+            commands.compare, settings, args.prompt, args.compare_models, args.judge, args.think, args.max_cost
+        )
     return anyio.run(commands.doctor, settings, overrides)
 
 

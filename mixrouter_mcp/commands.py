@@ -3,6 +3,7 @@ through an in-memory MCP client, so the terminal shows exactly what a calling mo
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -27,6 +28,40 @@ async def call_tool(settings: Settings, tool: str, arguments: dict[str, Any]) ->
         return await client.call_tool(tool, arguments, progress_callback=_progress)
 
 
+async def read_usage(settings: Settings) -> dict[str, Any]:
+    """The `mixrouter://usage` resource, read as a client reads it."""
+    async with Client(build_server(settings)) as client:
+        read = await client.read_resource("mixrouter://usage")
+    text = "".join(getattr(block, "text", "") for block in read.contents)
+    report: dict[str, Any] = json.loads(text)
+    return report
+
+
+def usage_lines(report: dict[str, Any]) -> list[str]:
+    """The usage report as doctor prints it: the key's quota, today's spend and cap, the price list."""
+    key, today, prices = report["key"], report["today"], report["prices"]
+    if "error" in key:
+        lines = [f"· key quota unknown: {key['error']}"]
+    elif key["unlimited"]:
+        lines = [f"✓ key quota: unlimited (${key['used_usd']:.4f} used)"]
+    else:
+        lines = [f"✓ key quota: ${key['available_usd']:.4f} left of ${key['granted_usd']:.4f}"]
+    if "error" in today:
+        lines.append(f"✗ today's spend unknown: {today['error']}")
+    else:
+        cap = today["daily_budget_usd"]
+        capped = "no daily cap" if cap is None else f"cap ${cap:.2f}, ${today['left_usd']:.4f} left"
+        lines.append(
+            f"✓ spent today ({today['day']} UTC): ${today['spent_usd']:.4f} in {today['calls']} calls, "
+            f"{capped} (kept in {today['kept_in']})"
+        )
+    if "error" in prices:
+        lines.append(f"· prices unknown: {prices['error']}")
+    else:
+        lines.append(f"✓ prices: {prices['models_priced']} models from {prices['source']}")
+    return lines
+
+
 def show(result: CallToolResult) -> int:
     """Print a result's text; the exit status is 1 when the tool reported an error."""
     text = "\n".join(getattr(block, "text", "") for block in result.content)
@@ -48,8 +83,17 @@ async def ask(settings: Settings, prompt: str, model: str | None, think: str | N
     return show(await call_tool(settings, "ask_model", arguments))
 
 
-async def compare(settings: Settings, prompt: str, models_: list[str], judge: str | None, think: str | None) -> int:
+async def compare(
+    settings: Settings,
+    prompt: str,
+    models_: list[str],
+    judge: str | None,
+    think: str | None,
+    max_cost: float | None = None,
+) -> int:
     arguments: dict[str, Any] = {"prompt": prompt, "models": models_}
+    if max_cost is not None:
+        arguments["max_cost_usd"] = max_cost
     if judge:
         arguments["judge_model"] = judge
     if think:
@@ -99,4 +143,7 @@ async def doctor(settings: Settings, cli_overrides: dict[str, Any]) -> int:
     else:
         served = (answer.structured_content or {}).get("model")
         print(f"✓ a one-token call to {settings.default_model} answered (by {served}) in {elapsed:.0f} ms")
+    for line in usage_lines(await read_usage(settings)):
+        ok = ok and not line.startswith("✗")
+        print(line)
     return 0 if ok else 1

@@ -84,6 +84,7 @@ async def test_a_budget_with_no_price_fails_closed(priced: BackgroundEmulator) -
     async with Client(build_server(make_settings(priced, mcp_store="none"))) as client:
         failed, text, _ = await call(client, "ask_model", model="house-model-v1", max_cost_usd=1)
     assert failed and "cannot check max_cost_usd: no price is known for house-model-v1" in text
+    assert "(mixrouter /api/pricing lists no price for it)" in text  # the list was read; it does not name the model
     assert "MIXROUTER_PRICES_FILE" in text and model_requests(priced) == []
 
 

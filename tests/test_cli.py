@@ -29,7 +29,7 @@ def test_models(emulator: BackgroundEmulator) -> None:
 def test_ask_and_think(emulator: BackgroundEmulator) -> None:
     done = run(emulator, "ask", "Is the CLI real?", "-m", "qwen3-max")
     assert done.returncode == 0 and done.stdout.startswith("[qwen3-max] You asked: Is the CLI real?")
-    assert "— qwen3-max · " in done.stdout
+    assert "— qwen3-max · " in done.stdout and " · $0.0" in done.stdout  # the footer prints what the call cost
     thought = run(emulator, "ask", "Why?", "-m", "claude-sonnet-4-5-20250929", "--think", "low")
     assert thought.returncode == 0 and "── reasoning of claude-sonnet-4-5-20250929" in thought.stdout
     assert "messages thinking.budget_tokens=2048" in thought.stdout
@@ -40,6 +40,14 @@ def test_compare_with_a_judge(emulator: BackgroundEmulator) -> None:
     assert done.returncode == 0
     assert "Asked 2 models at once" in done.stdout and "━━ [2] gemini-2.5-flash~words=9" in done.stdout
     assert "Ranking: 1. gemini-2.5-flash~words=9, 2. gpt-4o" in done.stdout
+    assert " in all" in done.stdout and "$" in done.stdout  # the panel and the judge, summed
+
+
+def test_a_budget_refuses_and_a_fallback_answers(emulator: BackgroundEmulator) -> None:
+    refused = run(emulator, "compare", "x", "-m", "gpt-4o", "-m", "claude-opus-4-5-20251101", "--max-cost", "0.0001")
+    assert refused.returncode == 1 and "max_cost_usd" in refused.stderr and "$" in refused.stderr
+    rescued = run(emulator, "ask", "x", "-m", "gpt-9-preview", "--fallback", "gpt-4o-mini")
+    assert rescued.returncode == 0 and "answered by fallback gpt-4o-mini" in rescued.stdout
 
 
 def test_errors_exit_non_zero_on_stderr(emulator: BackgroundEmulator) -> None:
@@ -58,6 +66,7 @@ def test_doctor_reports_sources_masks_the_key_and_checks_the_service(
     assert "default_model    deepseek-chat" in out and f".env ({tmp_path / '.env'})" in out
     assert "call_deadline_s  30.0" in out and "from command-line flag" in out
     assert "✓ " in out and "reachable: 20 models" in out and "one-token call to deepseek-chat answered" in out
+    assert "✓ key quota: " in out and "✓ spent today (" in out and "✓ prices: " in out
 
 
 def test_doctor_without_a_key(emulator: BackgroundEmulator) -> None:

@@ -43,7 +43,7 @@ def _priced(estimates: list[Estimate], state: AppState, what: str) -> float:
     missing = sorted({e.model for e in estimates if e.usd is None})
     if missing:
         raise ToolError(
-            f"cannot check {what}: no price is known for {', '.join(missing)} ({state.prices.why_unknown}). "
+            f"cannot check {what}: no price is known for {', '.join(missing)} ({state.prices.why_unpriced()}). "
             "Choose a listed model, set MIXROUTER_PRICES_FILE, or call without a budget."
         )
     return sum(e.usd or 0.0 for e in estimates)
