@@ -16,6 +16,7 @@ from mixrouter_mcp.emulator.billing import FIXED_PRICES, RATIOS
 from mixrouter_mcp.server import build_server
 
 from .conftest import TEST_KEY, make_settings, text_of
+from .processes import http_server
 
 pytestmark = pytest.mark.anyio
 PANEL = ["gpt-4o", "claude-opus-4-5-20251101", "gemini-2.5-pro", "deepseek-chat"]
@@ -136,6 +137,25 @@ async def test_the_daily_cap_is_shared_by_two_workers(priced: BackgroundEmulator
     async with Client(build_server(settings)) as third:
         failed, text, _ = await call(third, "ask_model", model="gpt-4o", max_tokens=2500)
     assert failed and "today's spend is $0.0300" in text
+
+
+async def test_the_daily_cap_holds_over_two_worker_processes(priced: BackgroundEmulator, redis_url: str) -> None:
+    # `--http --workers 2` on one port: fresh connections are spread over both processes, which share the Redis cap.
+    # Four calls at once, each estimated at up to $0.03 and billed $0.03 by the gateway; the $0.07 cap fits two.
+    budget = {"MIXROUTER_MCP_STORE": redis_url, "MIXROUTER_DAILY_BUDGET_USD": "0.07"}
+    outcomes: list[bool] = []
+    with http_server(priced, "--workers", "2", **budget) as server:
+
+        async def caller() -> None:
+            async with Client(server.url) as client:
+                failed, _, _ = await call(client, "ask_model", model="gpt-4o~delay=0.5~cost=0.03", max_tokens=3000)
+                outcomes.append(failed)
+
+        async with anyio.create_task_group() as group:
+            for _ in range(4):
+                group.start_soon(caller)
+    assert sorted(outcomes) == [False, False, True, True]
+    assert len(model_requests(priced)) == 2
 
 
 async def test_a_store_that_cannot_keep_the_cap_refuses(priced: BackgroundEmulator) -> None:
