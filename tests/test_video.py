@@ -62,6 +62,8 @@ async def test_generate_wait_download(
         assert data["status"] == "succeeded" and data["done"] and data["progress"] == 100
         assert data["video_url"].endswith(f"/_emulator/files/{data['task_id']}.mp4")
         assert f'video(task_id="{data["task_id"]}", save=true)' in data["next_step"]
+        # new-api bills a video task once, at submit, at its per-call price (the emulator lists $0.50).
+        assert (data["cost_usd"], data["cost_source"]) == (0.5, "computed") and "Cost: $0.50" in text_of(result)
         submitted = next(e for e in emulator.recorder.exchanges() if e.method == "POST" and "video" in e.path).body
         assert submitted["images"][0].startswith("data:image/png;base64,")  # the local first frame
         assert submitted["metadata"] == {
@@ -75,6 +77,7 @@ async def test_generate_wait_download(
         assert any(": running " in m or ": queued" in m for m in progress) and "succeeded" in progress[-1]
         is_error, saved, text = await call(client, "video", save=True, task_id=data["task_id"])
     assert not is_error, text
+    assert (saved["cost_usd"], saved["cost_source"]) == (0.0, "computed")  # checking a task is free
     path = anyio.Path(saved["path"])
     assert Path(path).parent == tmp_path and path.suffix == ".mp4" and saved["bytes"] == (await path.stat()).st_size
     assert (await path.read_bytes())[4:8] == b"ftyp"  # a real MP4
@@ -102,6 +105,17 @@ async def test_a_failed_task_gives_its_reason(video_settings: Any) -> None:
         assert data["error"] == reason and reason in text  # word for word
         refused, _, text = await call(client, "video", save=True, task_id=data["task_id"])
         assert refused and "ended without a video" in text and "Saved" not in text
+
+
+async def test_a_video_over_the_daily_cap_is_refused_before_submit(
+    emulator: BackgroundEmulator, tmp_path: Path
+) -> None:
+    settings = make_settings(emulator, video_poll_s=0.05, mcp_store=f"sqlite://{tmp_path / 's.sqlite3'}")
+    before = emulator.recorder.count()
+    async with Client(build_server(settings.model_copy(update={"daily_budget_usd": 0.4}))) as client:
+        is_error, _, text = await call(client, "video", prompt="a paper boat", model=f"{SEEDANCE}~videotime=0.2")
+    assert is_error and "may cost up to $0.50" in text and "daily budget" in text
+    assert emulator.recorder.count() == before  # nothing was submitted
 
 
 async def test_unknown_task_id(video_settings: Any) -> None:
@@ -182,3 +196,11 @@ async def test_a_blank_video_prompt_is_refused_before_any_request(video_settings
         is_error, _, text = await call(client, "video", prompt="   ")
     assert is_error and "only whitespace" in text
     assert emulator.recorder.exchanges()[seen:] == []  # refused here: mixrouter never saw it
+
+
+async def test_a_seed_out_of_range_is_refused_before_any_request(video_settings: Any, emulator: Any) -> None:
+    before = emulator.recorder.count()
+    async with Client(build_server(video_settings)) as client:
+        is_error, _, text = await call(client, "video", prompt="a boat", seed=2**32)
+    assert is_error and "from -1 (random) to 4294967295" in text
+    assert emulator.recorder.count() == before

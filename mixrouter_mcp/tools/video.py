@@ -16,8 +16,10 @@ import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, Field, StrictInt
 
+from ..costs import UNKNOWN, Cost
+from ..schemas import CostSourceName
 from ..state import AppState
 from ..upstream import UpstreamError, VideoRequest, VideoStatus, VideoTask, is_task_id
 from ..vocabulary import VIDEO_FAILED
@@ -25,9 +27,10 @@ from .support.calls import check_prompt_size, deadline_for
 from .support.failures import tool_error
 from .support.images import load_images
 from .support.inputs import ModelName, NoBool, Prompt
-from .support.output import tool_result
+from .support.output import cost_text, tool_result
 from .support.progress import ProgressReporter, wants_progress
 from .support.saving import inside, save
+from .support.spending import budgeted, hold, video_estimate
 
 PROGRESS_WAIT_S = 240.0  # with a progress token clients keep waiting; Claude Desktop stops at 4 minutes anyway
 TaskId = Annotated[
@@ -35,7 +38,19 @@ TaskId = Annotated[
     Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$"),
 ]
 WaitS = Annotated[float | None, Field(ge=0, le=600, description="Most seconds to wait here."), NoBool]
-VideoPrompt = Prompt | None  # the same check as every prompt: not empty, not only whitespace
+VideoPrompt = Prompt | None
+
+
+def _seed_range(value: int | None) -> int | None:
+    if value is not None and not -1 <= value <= 2**32 - 1:
+        raise ValueError("Input should be from -1 (random) to 4294967295")
+    return value
+
+
+# Checked, not published: a bound on a random seed tells a calling model nothing it can use.
+VideoSeed = Annotated[
+    StrictInt | None, AfterValidator(_seed_range)
+]  # the same check as every prompt: not empty, not only whitespace
 
 
 class VideoResult(BaseModel):
@@ -52,6 +67,9 @@ class VideoResult(BaseModel):
     next_step: str = Field(description="What to do now.")
     path: str | None = Field(default=None, description="The saved MP4, with save=true once succeeded.")
     bytes: int | None = None
+    # What this call cost: the submit's per-call price; checking a task is free.
+    cost_usd: float | None = None
+    cost_source: CostSourceName = "unknown"
 
 
 def _next_step(task: VideoTask, saved: bool) -> str:
@@ -93,7 +111,7 @@ async def _wait(ctx: Context[AppState], task_id: str, wait_s: float | None) -> t
         interval = min(interval * 1.5, state.settings.video_poll_s * 3)
 
 
-def _result(task: VideoTask, waited: float, saved: tuple[Path, int] | None = None) -> CallToolResult:
+def _result(task: VideoTask, waited: float, cost: Cost, saved: tuple[Path, int] | None = None) -> CallToolResult:
     result = VideoResult(
         task_id=task.task_id,
         status=task.status,
@@ -106,6 +124,8 @@ def _result(task: VideoTask, waited: float, saved: tuple[Path, int] | None = Non
         next_step=_next_step(task, saved is not None),
         path=str(saved[0]) if saved else None,
         bytes=saved[1] if saved else None,
+        cost_usd=cost.usd,
+        cost_source=cost.source,
     )
     lines = [
         f"Video task {task.task_id}: {task.status}" + (f" ({task.progress}%)" if task.progress is not None else "")
@@ -116,6 +136,10 @@ def _result(task: VideoTask, waited: float, saved: tuple[Path, int] | None = Non
         lines.append(f"Saved {saved[1]:,} bytes to {saved[0]}")
     if task.error:
         lines.append(f"Reason given by mixrouter: {task.error}")
+    if cost.usd is None:
+        lines.append("Cost: unknown (the price list gives this model no per-call price)")
+    elif cost.usd:
+        lines.append(f"Cost: {cost_text(cost.usd, cost.source)}")
     lines.append(result.next_step)
     return tool_result("\n".join(lines), result, is_error=task.status in VIDEO_FAILED)
 
@@ -129,7 +153,7 @@ async def video(
     duration: Annotated[StrictInt | None, Field(ge=1, le=30, description="Seconds.")] = None,
     ratio: Literal["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "adaptive"] | None = None,
     resolution: Literal["480p", "720p", "1080p"] | None = None,
-    seed: Annotated[StrictInt | None, Field(ge=-1, le=2**32 - 1)] = None,
+    seed: VideoSeed = None,
     watermark: bool | None = None,
     wait_s: WaitS = None,
     save: Annotated[bool, Field(description="Once succeeded, save the MP4.")] = False,
@@ -149,23 +173,34 @@ async def video(
             seed=seed,
             watermark=watermark,
         )
-        task_id = await _submit(state, options, image)
+        task_id, cost = await _submit(state, options, image)
+    else:
+        cost = Cost.nothing()
     assert task_id is not None
     task, waited = await _wait(ctx, task_id, wait_s)
     if not (save and task.status == "succeeded" and task.video_url):
-        return _result(task, waited)
-    return _result(task, waited, await _download(ctx, task.task_id, task.video_url, directory))
+        return _result(task, waited, cost)
+    return _result(task, waited, cost, await _download(ctx, task.task_id, task.video_url, directory))
 
 
-async def _submit(state: AppState, options: VideoRequest, image: str | None) -> str:
-    """Start the task: `options` with the first frame `image` (a URL or an allowed file) loaded; its id."""
+async def _submit(state: AppState, options: VideoRequest, image: str | None) -> tuple[str, Cost]:
+    """Start the task: `options` with the first frame `image` (a URL or an allowed file) loaded; its id and price.
+    Under the daily cap the price is held first, as for every model call."""
     check_prompt_size(options.prompt, None, state.settings)
     first_frame = (await load_images([image], state.settings))[0] if image else None
     request = replace(options, image=first_frame)
+    # The price is read before the submit only when a cap needs it, after it otherwise (as for model calls).
+    before = [await video_estimate(state, request.model)] if budgeted(state, None) else []
+    held = await hold(state, [], None, extra=before)
     try:
-        return await state.client.submit_video(request)
+        task_id = await state.client.submit_video(request)
     except UpstreamError as error:
+        await held.settle([Cost.nothing()])
         raise tool_error(error, model=request.model, settings=state.settings) from error
+    priced = before[0] if before else await video_estimate(state, request.model)
+    cost = UNKNOWN if priced.usd is None else Cost(priced.usd, "computed")
+    await held.settle([cost])
+    return task_id, cost
 
 
 async def _download(ctx: Context[AppState], task_id: str, url: str, directory: str | None) -> tuple[Path, int]:

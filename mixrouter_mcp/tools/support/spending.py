@@ -98,6 +98,13 @@ async def affordable_chain(
     return kept, worst[1], notes
 
 
+async def video_estimate(state: AppState, model: str) -> Estimate:
+    """A video task's price: new-api bills it once, at submit, at the model's fixed per-call price."""
+    prices = await state.prices.current()
+    price = prices.of(model) if prices else None
+    return Estimate(model, 0, 0, price.per_call if price else None)
+
+
 async def hold(
     state: AppState, queries: Sequence[Query], max_cost_usd: float | None, extra: Sequence[Estimate] = ()
 ) -> Hold:
