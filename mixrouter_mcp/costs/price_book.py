@@ -35,11 +35,11 @@ class PriceBook:
                 await self._refresh()
         return self._prices
 
-    def why_unpriced(self) -> str:
-        """Why a model has no price: no list at all, or a list that does not name it."""
+    def why_unpriced(self, name: str = "it") -> str:
+        """Why a model (`name`) has no price: no list at all, or a list that does not name it."""
         if self._prices is None:
             return self.why_unknown
-        return f"{self._prices.source} lists no price for it"
+        return f"{self._prices.source} lists no price for {name}"
 
     async def _refresh(self) -> None:
         try:

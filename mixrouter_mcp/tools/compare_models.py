@@ -84,7 +84,7 @@ async def compare_models(
     total = total_of(costs)
     saved_id, notes = await _record(ctx, conversation_id, prompt, system, results, verdict)
     if total.usd is None:
-        notes.append(_unknown_cost_note(panel, costs, judge_model, state.prices.why_unknown))
+        notes.append(_unknown_cost_note(panel, costs, judge_model, state.prices.why_unpriced()))
     comparison = Comparison(
         results=results,
         succeeded=sum(r.ok for r in results),

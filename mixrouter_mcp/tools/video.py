@@ -38,7 +38,7 @@ TaskId = Annotated[
     Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$"),
 ]
 WaitS = Annotated[float | None, Field(ge=0, le=600, description="Most seconds to wait here."), NoBool]
-VideoPrompt = Prompt | None
+VideoPrompt = Prompt | None  # the same check as every prompt: not empty, not only whitespace
 
 
 def _seed_range(value: int | None) -> int | None:
@@ -48,9 +48,7 @@ def _seed_range(value: int | None) -> int | None:
 
 
 # Checked, not published: a bound on a random seed tells a calling model nothing it can use.
-VideoSeed = Annotated[
-    StrictInt | None, AfterValidator(_seed_range)
-]  # the same check as every prompt: not empty, not only whitespace
+VideoSeed = Annotated[StrictInt | None, AfterValidator(_seed_range)]
 
 
 class VideoResult(BaseModel):
@@ -111,7 +109,10 @@ async def _wait(ctx: Context[AppState], task_id: str, wait_s: float | None) -> t
         interval = min(interval * 1.5, state.settings.video_poll_s * 3)
 
 
-def _result(task: VideoTask, waited: float, cost: Cost, saved: tuple[Path, int] | None = None) -> CallToolResult:
+def _result(
+    task: VideoTask, waited: float, cost: Cost, unpriced: str, saved: tuple[Path, int] | None = None
+) -> CallToolResult:
+    """The result of a video call; `unpriced` says why, when its cost is unknown."""
     result = VideoResult(
         task_id=task.task_id,
         status=task.status,
@@ -137,7 +138,7 @@ def _result(task: VideoTask, waited: float, cost: Cost, saved: tuple[Path, int] 
     if task.error:
         lines.append(f"Reason given by mixrouter: {task.error}")
     if cost.usd is None:
-        lines.append("Cost: unknown (the price list gives this model no per-call price)")
+        lines.append(f"Cost: unknown ({unpriced})")
     elif cost.usd:
         lines.append(f"Cost: {cost_text(cost.usd, cost.source)}")
     lines.append(result.next_step)
@@ -179,8 +180,9 @@ async def video(
     assert task_id is not None
     task, waited = await _wait(ctx, task_id, wait_s)
     if not (save and task.status == "succeeded" and task.video_url):
-        return _result(task, waited, cost)
-    return _result(task, waited, cost, await _download(ctx, task.task_id, task.video_url, directory))
+        return _result(task, waited, cost, state.prices.why_unpriced())
+    saved = await _download(ctx, task.task_id, task.video_url, directory)
+    return _result(task, waited, cost, state.prices.why_unpriced(), saved)
 
 
 async def _submit(state: AppState, options: VideoRequest, image: str | None) -> tuple[str, Cost]:

@@ -107,13 +107,11 @@ def _failure(error: UpstreamError, model: str, attempts: list[Attempt], settings
     return CallFailed(message, UNKNOWN if error.partial_text else Cost.nothing())
 
 
-async def unknown_cost_note(state: AppState, called: Called) -> str | None:
+def unknown_cost_note(state: AppState, called: Called) -> str | None:
     """Why a call's cost is unknown, when it is."""
     if called.cost.usd is not None:
         return None
-    prices = await state.prices.current()
-    why = state.prices.why_unknown if prices is None else f"{prices.source} lists no price for {called.model}"
-    return f"cost unknown: {why}"
+    return f"cost unknown: {state.prices.why_unpriced(called.model)}"
 
 
 def _ms(started: float) -> int:
@@ -205,6 +203,6 @@ async def converse(
         system=system,
         models=[served],
     )
-    extra = [note for note in (fallback_note(called.attempts), await unknown_cost_note(state, called)) if note]
+    extra = [note for note in (fallback_note(called.attempts), unknown_cost_note(state, called)) if note]
     notes = [*thread.notes, *chain_notes, *completion.notes, *extra, *saved_notes]
     return Answered(completion, called.latency_ms, saved_id, notes, called.model, called.attempts, called.cost)
