@@ -26,8 +26,11 @@ from mixrouter_mcp.tokens import estimate_tokens
 CORE = "ask,think,compare,models"
 # All tools at the end of the lean house (issue 12, commit aa5423e), o200k: each later feature is measured from here.
 LEAN_HOUSE_TOKENS = 2_485
-# What each feature since then may add, and the commit it started from (its growth is now minus the figure before it).
-FEATURES = (("costs, budgets and fallbacks (issue 13)", LEAN_HOUSE_TOKENS, 150),)
+# What each feature since then may add, from the figure it started at (it ends where the next one starts).
+FEATURES = (
+    ("costs, budgets and fallbacks (issue 13)", LEAN_HOUSE_TOKENS, 150),
+    ("files in context, dry_run, output_file (issue 14)", 2_627, 200),
+)
 
 
 def compact(value: Any) -> str:
@@ -71,9 +74,10 @@ def growth(tokens: int, method: str) -> list[dict[str, Any]]:
     """What each feature since the lean house added to all tool definitions, against its allowance."""
     if method != "o200k":
         return []  # the baselines are o200k counts; an estimate is not comparable with them
+    afters = [before for _, before, _ in FEATURES[1:]] + [tokens]  # a feature ends where the next one starts
     return [
-        {"feature": name, "before": before, "added": tokens - before, "allowed": allowed}
-        for name, before, allowed in FEATURES
+        {"feature": name, "before": before, "added": after - before, "allowed": allowed}
+        for (name, before, allowed), after in zip(FEATURES, afters, strict=True)
     ]
 
 

@@ -90,9 +90,18 @@ class Settings(BaseSettings):
         default="auto", description="Wire format for every call; auto picks the one that keeps each vendor's features."
     )
     mcp_allowed_dirs: str = Field(
-        default="", description="Directories local images may be read from (os.pathsep-separated); default: cwd."
+        default="",
+        description="Directories local images and files may be read from and answers saved to (os.pathsep-separated; "
+        "relative `files` and `output_file` paths start at the first); default: cwd.",
     )
     max_image_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest image accepted, in bytes.")
+    max_files: int = Field(default=5000, ge=1, le=1_000_000, description="Most files one call's `files` may select.")
+    max_file_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=1024, description="Largest file sent whole; a bigger one is left out (manifest)."
+    )
+    max_files_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024, description="Most bytes one call reads from files in all."
+    )
     connect_timeout_s: float = Field(default=5.0, gt=0, le=60, description="TCP/TLS connect timeout.")
     stream_idle_timeout_s: float = Field(
         default=45.0, gt=0, le=600, description="Abort a stream when no data event arrives for this long."

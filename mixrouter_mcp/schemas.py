@@ -29,6 +29,14 @@ class TokenUsage(BaseModel):
         )
 
 
+def _absent(value: object) -> bool:
+    """Fields only some calls use are left out of the result, not sent as null (cheaper to publish)."""
+    return value is None
+
+
+# A file's path -> the tokens it was sent as, or why it was left out (one map: cheaper to publish than two lists).
+FileManifest = dict[str, int | str]
+
 # Published as a plain string (an enum costs every client tokens on four fields): gateway, computed or unknown.
 CostSourceName = str
 
@@ -52,6 +60,12 @@ class Answer(BaseModel):
         default_factory=list, description="With fallbacks: each model tried, 'model: outcome (latency)', in order."
     )
     notes: list[str] = Field(default_factory=list, description="Parameters changed or dropped for this model, and why.")
+    files: FileManifest | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=_absent, description="With files: path -> tokens sent, or why it was left out."
+    )
+    output_file: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=_absent, description="Where the whole answer was saved."
+    )
 
 
 class ThinkingSwitch(BaseModel):
@@ -83,6 +97,12 @@ class ThinkingAnswer(BaseModel):
     cost_source: CostSourceName = "unknown"
     attempts: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="What was adjusted for this model, and why.")
+    files: FileManifest | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=_absent, description="With files: path -> tokens sent, or why it was left out."
+    )
+    output_file: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=_absent, description="Where the whole answer was saved."
+    )
 
 
 class ModelEntry(BaseModel):
@@ -149,6 +169,12 @@ class Comparison(BaseModel):
     cost_usd: float | None = Field(default=None, description="The panel and the judge together.")
     cost_source: CostSourceName = "unknown"
     notes: list[str] = Field(default_factory=list)
+    files: FileManifest | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=_absent, description="With files: path -> tokens sent, or why it was left out."
+    )
+    output_file: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=_absent, description="Where the whole answer was saved."
+    )
 
 
 class ResultPage(BaseModel):

@@ -7,6 +7,8 @@ _WIDE_FROM = 0x2E80
 
 
 def estimate_tokens(text: str) -> int:
+    if text.isascii():  # most code and prose: skip the per-character scan (files can be megabytes)
+        return (len(text) + 3) // 4
     wide = sum(1 for char in text if ord(char) >= _WIDE_FROM)
     return wide + (len(text) - wide + 3) // 4
 

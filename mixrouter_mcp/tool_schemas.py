@@ -40,7 +40,7 @@ def _walk(schema: Any, *, for_input: bool) -> Any:
     noise = _INPUT_ONLY_NOISE if for_input else _OUTPUT_NOISE
     out: dict[str, Any] = {}
     for key, value in schema.items():
-        if key in noise or (key == "default" and value is None):
+        if key in noise or (key == "default" and value in (None, False)):  # omitting it is the null, or false
             continue
         if key in _SCHEMA_MAPS and isinstance(value, dict):
             out[key] = {name: _walk(sub, for_input=for_input) for name, sub in value.items()}
@@ -50,7 +50,7 @@ def _walk(schema: Any, *, for_input: bool) -> Any:
             out[key] = [_walk(sub, for_input=for_input) for sub in value]
         else:
             out[key] = value
-    return _drop_null_branch(out) if for_input else _uniform_as_map(_nullable_as_type_list(out))
+    return _drop_null_branch(out) if for_input else _uniform_as_map(_nullable_as_type_list(_types_as_list(out)))
 
 
 def _uniform_as_map(schema: dict[str, Any]) -> dict[str, Any]:
@@ -63,6 +63,17 @@ def _uniform_as_map(schema: dict[str, Any]) -> dict[str, Any]:
         return schema
     rest = {k: v for k, v in schema.items() if k != "properties"}
     return {**rest, "additionalProperties": {"type": kind}}
+
+
+def _types_as_list(schema: dict[str, Any]) -> dict[str, Any]:
+    """`anyOf` of bare types (`{"type": "integer"}`, `{"type": "string"}`) → `type: ["integer", "string"]`."""
+    branches = schema.get("anyOf")
+    if not isinstance(branches, list) or len(branches) < 2:
+        return schema
+    if not all(isinstance(b, dict) and set(b) == {"type"} and isinstance(b["type"], str) for b in branches):
+        return schema
+    rest = {k: v for k, v in schema.items() if k != "anyOf"}
+    return {"type": [b["type"] for b in branches], **rest}
 
 
 def _only_other_branch(schema: dict[str, Any]) -> dict[str, Any] | None:

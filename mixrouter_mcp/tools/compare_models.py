@@ -4,31 +4,39 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Annotated
 
 import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult
+from mcp.types import CallToolResult, ResourceLink
 from pydantic import Field
 
 from ..config import Settings
 from ..costs import UNKNOWN, Cost, Estimate, cost_of, dollars, total_of
 from ..costs.meter import DEFAULT_OUTPUT_TOKENS
-from ..schemas import Comparison, ModelAnswer, TokenUsage, Verdict
+from ..schemas import Comparison, FileManifest, ModelAnswer, TokenUsage, Verdict
 from ..state import AppState
+from ..store import Conversation
 from ..upstream import Completion, Message, Query, ThinkingRequest, UpstreamError
 from .support import threads
-from .support.calls import CallFailed, call_model, check_prompt_size, deadline_for
+from .support.answer_file import output_path, preview, saved
+from .support.attachments import Attached, attach
+from .support.calls import CallFailed, answer_room, call_model, check_prompt_size, deadline_for
+from .support.dry_run import preview_calls, preview_text
 from .support.failures import error_text
 from .support.fallbacks import chain_of
 from .support.inputs import (
     ConversationId,
+    DryRun,
     Effort,
+    Files,
     MaxCost,
     MaxTokens,
     ModelName,
     NoBool,
+    OutputFile,
     Prompt,
     System,
     Temperature,
@@ -54,6 +62,9 @@ async def compare_models(
     judge_model: Annotated[ModelName | None, Field(description="Ranks the answers.")] = None,
     conversation_id: ConversationId = None,
     max_cost_usd: MaxCost = None,
+    files: Files = None,
+    output_file: OutputFile = None,
+    dry_run: DryRun = False,
 ) -> Annotated[CallToolResult, Comparison]:
     """Ask several models the same prompt in parallel, answers side by side; one failing never fails the rest.
 
@@ -61,6 +72,7 @@ async def compare_models(
     state = ctx.request_context.lifespan_context
     check_prompt_size(prompt, system, state.settings)
     panel = _panel(models, state.settings)
+    target = output_path(output_file, state.settings) if output_file else None
     conversation = await threads.load(state, conversation_id)
     base = Query(
         model=panel[0],
@@ -71,18 +83,21 @@ async def compare_models(
         stream=state.settings.stream,
         thinking=ThinkingRequest(effort=effort) if effort else None,
     )
-    fitted = {model: threads.fit(conversation, prompt, (), model, system, max_tokens) for model in panel}
+    attached, fitted = await _fit_panel(state, base, panel, files, prompt, conversation)
     queries = [replace(base, model=m, messages=t.messages, system=t.system) for m, t in fitted.items()]
     judging = [await _judge_estimate(state, prompt, queries, judge_model)] if judge_model else []
+    fit_notes = [*dict.fromkeys(n for t in fitted.values() for n in t.notes), *attached.notes]
+    if dry_run:
+        return await _dry_run(state, queries, max_cost_usd, judging, attached.manifest, fit_notes)
     held = await hold(state, queries, max_cost_usd, judging)  # refused here, before any model is asked
     started = time.perf_counter()
     reporter = ProgressReporter(ctx)
     await reporter.send(f"asking {len(panel)} models at once: {', '.join(panel)}")
-    results, costs = await _run_panel(ctx, queries, timeout_s, reporter)
+    results, costs = await _run_panel(ctx, queries, timeout_s, reporter, capped=target is None)
     verdict = await _judge(ctx, prompt, results, judge_model, reporter, costs) if judge_model else None
     await held.settle(costs)
     total = total_of(costs)
-    saved_id, notes = await _record(ctx, conversation_id, prompt, system, results, verdict)
+    saved_id, notes = await _record(ctx, conversation_id, attached.message, prompt, system, results, verdict)
     if total.usd is None:
         notes.append(_unknown_cost_note(panel, costs, judge_model, state.prices.why_unpriced()))
     comparison = Comparison(
@@ -94,14 +109,80 @@ async def compare_models(
         conversation_id=saved_id,
         cost_usd=total.usd,
         cost_source=total.source,
-        notes=[*dict.fromkeys(n for t in fitted.values() for n in t.notes), *notes],
+        notes=[*fit_notes, *notes],
+        files=attached.manifest,
     )
-    return tool_result(comparison_text(comparison), comparison, is_error=comparison.succeeded == 0)
+    link = None
+    if target is not None:
+        link = await _save(comparison, target, state)
+    return tool_result(comparison_text(comparison), comparison, is_error=comparison.succeeded == 0, extra=[link])
+
+
+async def _fit_panel(
+    state: AppState,
+    base: Query,
+    panel: list[str],
+    files: list[str] | None,
+    prompt: str,
+    conversation: Conversation | None,
+) -> tuple[Attached, dict[str, threads.Thread]]:
+    """Every member gets the same files: those that fit the member with the least room; then each member's history
+    is fitted to its own context."""
+    rooms = {model: answer_room(state, replace(base, model=model)) for model in panel}
+    system = base.system or (conversation.system if conversation else None)
+    narrowest = min(panel, key=lambda m: threads.prompt_room(m, rooms[m], system, prompt))
+    attached = await attach(state.settings, files, prompt, conversation, narrowest, base.system, rooms[narrowest])
+    if attached.manifest is not None and len(panel) > 1:
+        attached.notes.append(f"files fitted to {narrowest}, the member with the least context left")
+    fitted = {m: threads.fit(conversation, attached.message, (), m, base.system, rooms[m]) for m in panel}
+    return attached, fitted
+
+
+async def _dry_run(
+    state: AppState,
+    queries: list[Query],
+    max_cost_usd: float | None,
+    judging: list[Estimate],
+    manifest: FileManifest | None,
+    notes: list[str],
+) -> CallToolResult:
+    figures = await preview_calls(state, queries, max_cost_usd, judging)
+    comparison = Comparison(
+        results=[],
+        succeeded=0,
+        failed=0,
+        wall_ms=0,
+        cost_usd=figures.cost_usd,
+        cost_source="estimate",
+        notes=[*notes, *figures.notes],
+        files=manifest,
+    )
+    return tool_result(preview_text([q.model for q in queries], manifest, figures), comparison)
+
+
+async def _save(comparison: Comparison, target: Path, state: AppState) -> ResourceLink | None:
+    """Write the whole comparison to `target`; the result then keeps each answer's first lines only."""
+    path, link, note = await saved(target, comparison_text(comparison) + "\n", state.settings, "the comparison")
+    if path is None:
+        comparison.notes.append(note or "output_file was not written")
+        for result in comparison.results:
+            result.text, result.truncated, result.result_id = cap_text(
+                result.text, _member_budget(state, len(comparison.results)), state.results
+            )
+        return None
+    comparison.output_file = str(path)
+    for result in comparison.results:
+        result.text = preview(result.text, path) if result.text else ""
+        result.reasoning = None
+    if comparison.judge is not None and comparison.judge.best_answer:
+        comparison.judge.best_answer = preview(comparison.judge.best_answer, path)
+    return link
 
 
 async def _record(
     ctx: Context[AppState],
     conversation_id: str | None,
+    message: str,
     prompt: str,
     system: str | None,
     results: list[ModelAnswer],
@@ -119,11 +200,12 @@ async def _record(
         ctx.request_context.lifespan_context,
         conversation_id,
         tool="compare_models",
-        prompt=prompt,
+        prompt=message,
         answer="\n\n".join(sections),
         answered_by="panel: " + ", ".join(models),
         system=system,
         models=models,
+        title=prompt,
     )
 
 
@@ -139,16 +221,21 @@ def _panel(models: list[str], settings: Settings) -> list[str]:
     return panel
 
 
+def _member_budget(state: AppState, members: int) -> int:
+    return max(state.settings.max_output_tokens // members, 500)
+
+
 async def _run_panel(
-    ctx: Context[AppState], queries: list[Query], timeout_s: float | None, reporter: ProgressReporter
+    ctx: Context[AppState], queries: list[Query], timeout_s: float | None, reporter: ProgressReporter, capped: bool
 ) -> tuple[list[ModelAnswer], list[Cost]]:
-    """Every model at once, under one task group: cancelling the call cancels every upstream request."""
+    """Every model at once, under one task group: cancelling the call cancels every upstream request. Unless
+    `capped` is False (the answers go to a file), each answer is cut to its share of the output cap."""
     state = ctx.request_context.lifespan_context
     panel = [query.model for query in queries]
     watches = [StreamWatch(model) for model in panel]
     results: list[ModelAnswer | None] = [None] * len(panel)
     costs: list[Cost] = [Cost.nothing()] * len(panel)
-    budget = max(state.settings.max_output_tokens // len(panel), 500)
+    budget = _member_budget(state, len(panel)) if capped else 10**12
     prices = await state.prices.current()
 
     async def one(index: int) -> None:

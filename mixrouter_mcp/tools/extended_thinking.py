@@ -12,16 +12,21 @@ from ..result_store import ResultStore
 from ..schemas import ThinkingAnswer, ThinkingSwitch, TokenUsage
 from ..state import AppState
 from ..upstream import ThinkingRequest
-from .support.calls import Answered, converse
+from .support.answer_file import output_path, preview, saved
+from .support.calls import Answered, Plan, converse, plan_call
+from .support.dry_run import preview_calls, preview_text
 from .support.inputs import (
     ApiChoice,
     ConversationId,
+    DryRun,
     Effort,
     FallbackModels,
+    Files,
     Images,
     MaxCost,
     MaxTokens,
     ModelId,
+    OutputFile,
     Prompt,
     System,
 )
@@ -42,33 +47,83 @@ async def extended_thinking(
     system: System = None,
     max_tokens: MaxTokens = None,
     images: Images = None,
+    files: Files = None,
     api: ApiChoice = "auto",
     conversation_id: ConversationId = None,
     max_cost_usd: MaxCost = None,
     fallback_models: FallbackModels = None,
+    output_file: OutputFile = None,
+    dry_run: DryRun = False,
 ) -> Annotated[CallToolResult, ThinkingAnswer]:
-    """Have a model reason before answering: one effort knob mapped to each family's thinking switch.
-
-    Returns the answer and the reasoning apart, and the switch applied."""
+    """Have a model reason before answering: one effort knob for every family's thinking mode; the answer and the
+    reasoning come back apart."""
     state = ctx.request_context.lifespan_context
     chosen = model or state.settings.default_thinking_model
-    exchange = await converse(
+    target = output_path(output_file, state.settings) if output_file else None
+    plan = await plan_call(
         ctx,
-        tool="extended_thinking",
         prompt=prompt,
         images=images,
+        files=files,
         model=chosen,
         system=system,
         max_tokens=max_tokens,
         conversation_id=conversation_id,
-        verb="thinking with",
         api=api,
         thinking=ThinkingRequest(effort=effort, budget_tokens=budget_tokens),
+    )
+    if dry_run:
+        return await _dry_run(state, plan, max_cost_usd)
+    exchange = await converse(
+        ctx,
+        plan,
+        tool="extended_thinking",
+        verb="thinking with",
         max_cost_usd=max_cost_usd,
         fallback_models=fallback_models,
     )
-    result = _result(exchange, chosen, include_reasoning, state.settings.max_output_tokens, state.results)
-    return tool_result(thinking_text(result), result)
+    completion = exchange.completion
+    markdown = completion.text
+    if include_reasoning and completion.reasoning:
+        markdown += f"\n\n## Reasoning of {completion.model or exchange.model}\n\n{completion.reasoning}"
+    path, link, note = await saved(target, markdown + "\n", state.settings, f"the answer of {exchange.model}")
+    result = _result(
+        exchange, chosen, include_reasoning and path is None, state.settings.max_output_tokens, state.results
+    )
+    if path is not None:
+        result.answer, result.output_file = preview(markdown, path), str(path)
+        result.truncated = False
+        result.result_id = None
+    elif note:
+        result.notes.append(note)
+    return tool_result(thinking_text(result), result, extra=[link])
+
+
+async def _dry_run(state: AppState, plan: Plan, max_cost_usd: float | None) -> CallToolResult:
+    figures = await preview_calls(state, [plan.query], max_cost_usd)
+    result = ThinkingAnswer(
+        answer="",
+        reasoning=None,
+        reasoning_tokens=0,
+        thinking_supported=False,
+        applied=None,
+        model=plan.query.model,
+        requested_model=plan.query.model,
+        finish_reason="dry_run",
+        usage=TokenUsage(
+            input_tokens=figures.input_tokens,
+            output_tokens=0,
+            reasoning_tokens=0,
+            cached_tokens=0,
+            total_tokens=figures.input_tokens,
+        ),
+        latency_ms=0,
+        cost_usd=figures.cost_usd,
+        cost_source="estimate",
+        notes=[*plan.notes, *figures.notes],
+        files=plan.manifest,
+    )
+    return tool_result(preview_text([plan.query.model], plan.manifest, figures), result)
 
 
 def _result(exchange: Answered, chosen: str, include: bool, budget: int, results: ResultStore) -> ThinkingAnswer:
@@ -102,4 +157,5 @@ def _result(exchange: Answered, chosen: str, include: bool, budget: int, results
         cost_source=exchange.cost.source,
         attempts=[str(a) for a in exchange.attempts],
         notes=notes,
+        files=exchange.manifest,
     )

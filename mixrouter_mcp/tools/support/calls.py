@@ -12,15 +12,17 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from ...config import Settings
 from ...costs import UNKNOWN, Cost, cost_of
+from ...schemas import FileManifest
 from ...state import AppState
 from ...upstream import Api, Completion, Delta, Query, ThinkingRequest, UpstreamError
 from ...upstream.errors import DeadlineExceeded
 from . import threads
+from .attachments import attach
 from .failures import tool_error
 from .fallbacks import Attempt, chain_of, fallback_note, falls_over, outcome_of
 from .images import load_images
 from .progress import ProgressReporter, StreamWatch, heartbeat, wants_progress
-from .spending import affordable_chain, hold
+from .spending import affordable_chain, hold, output_ceiling
 
 
 class CallFailed(ToolError):
@@ -134,6 +136,62 @@ def check_prompt_size(prompt: str, system: str | None, settings: Settings) -> No
 
 
 @dataclass(frozen=True)
+class Plan:
+    """A call ready to send: the query (history and files in), the conversation it continues, the user message as
+    it will be stored, and what the files came to."""
+
+    query: Query
+    prompt: str  # the caller's own words, for the conversation's title
+    conversation_id: str | None
+    message: str
+    manifest: FileManifest | None
+    notes: list[str]
+
+
+def answer_room(state: AppState, query: Query) -> int:
+    """Context kept free for the answer: max_tokens, or what a thinking call may spend, or a default reserve."""
+    return max(query.max_tokens or threads.ANSWER_RESERVE_TOKENS, output_ceiling(state, query) or 0)
+
+
+async def plan_call(
+    ctx: Context[AppState],
+    *,
+    prompt: str,
+    images: list[str] | None,
+    files: list[str] | None,
+    model: str,
+    system: str | None,
+    max_tokens: int | None,
+    conversation_id: str | None,
+    api: Api,
+    temperature: float | None = None,
+    top_p: float | None = None,
+    thinking: ThinkingRequest | None = None,
+) -> Plan:
+    """Check the inputs, load the conversation, images and files, and fit them all into `model`'s context."""
+    state = ctx.request_context.lifespan_context
+    check_prompt_size(prompt, system, state.settings)
+    conversation = await threads.load(state, conversation_id)
+    loaded = await load_images(images, state.settings)
+    bare = Query(
+        model=model,
+        messages=(),
+        system=system,
+        max_tokens=max_tokens,
+        stream=state.settings.stream,
+        api=api,
+        temperature=temperature,
+        top_p=top_p,
+        thinking=thinking,
+    )
+    room = answer_room(state, bare)
+    attached = await attach(state.settings, files, prompt, conversation, model, system, room, loaded)
+    query = replace(bare, messages=attached.thread.messages, system=attached.thread.system)
+    notes = [*attached.thread.notes, *attached.notes]
+    return Plan(query, prompt, conversation_id, attached.message, attached.manifest, notes)
+
+
+@dataclass(frozen=True)
 class Answered:
     """One answered call inside a conversation."""
 
@@ -144,43 +202,22 @@ class Answered:
     model: str  # the model id that answered (a fallback may differ from the one asked)
     attempts: list[Attempt]
     cost: Cost
+    manifest: FileManifest | None
 
 
 async def converse(
     ctx: Context[AppState],
+    plan: Plan,
     *,
     tool: str,
-    prompt: str,
-    images: list[str] | None,
-    model: str,
-    system: str | None,
-    max_tokens: int | None,
-    conversation_id: str | None,
-    api: Api,
-    temperature: float | None = None,
-    top_p: float | None = None,
-    thinking: ThinkingRequest | None = None,
     verb: str = "asking",
     max_cost_usd: float | None = None,
     fallback_models: list[str] | None = None,
 ) -> Answered:
-    """Continue (or start) a conversation with one model: history in, the call, the exchange recorded."""
+    """Make the planned call (on its fallbacks, within its budget) and record the exchange in its conversation."""
     state = ctx.request_context.lifespan_context
-    check_prompt_size(prompt, system, state.settings)
-    conversation = await threads.load(state, conversation_id)
-    thread = threads.fit(conversation, prompt, await load_images(images, state.settings), model, system, max_tokens)
-    query = Query(
-        model=model,
-        messages=thread.messages,
-        system=thread.system,
-        max_tokens=max_tokens,
-        stream=state.settings.stream,
-        api=api,
-        temperature=temperature,
-        top_p=top_p,
-        thinking=thinking,
-    )
-    chain = chain_of(model, fallback_models, state.settings)
+    query = plan.query
+    chain = chain_of(query.model, fallback_models, state.settings)
     chain, costliest, chain_notes = await affordable_chain(state, query, chain, max_cost_usd)
     held = await hold(state, [costliest], max_cost_usd)
     try:
@@ -195,14 +232,17 @@ async def converse(
     served = completion.model or called.model
     saved_id, saved_notes = await threads.record(
         state,
-        conversation_id,
+        plan.conversation_id,
         tool=tool,
-        prompt=prompt,
+        prompt=plan.message,
         answer=completion.text,
         answered_by=served,
-        system=system,
+        system=query.system,
         models=[served],
+        title=plan.prompt,
     )
     extra = [note for note in (fallback_note(called.attempts), unknown_cost_note(state, called)) if note]
-    notes = [*thread.notes, *chain_notes, *completion.notes, *extra, *saved_notes]
-    return Answered(completion, called.latency_ms, saved_id, notes, called.model, called.attempts, called.cost)
+    notes = [*plan.notes, *chain_notes, *completion.notes, *extra, *saved_notes]
+    return Answered(
+        completion, called.latency_ms, saved_id, notes, called.model, called.attempts, called.cost, plan.manifest
+    )

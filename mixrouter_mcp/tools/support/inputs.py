@@ -46,7 +46,7 @@ ModelId = Annotated[
         min_length=1,
         max_length=200,
         pattern=MODEL_PATTERN,
-        description="From list_models; default: the server's.",
+        description="From list_models.",
     ),
 ]
 System = Annotated[
@@ -80,13 +80,10 @@ ApiChoice = Annotated[
     Api,
     Field(description="Wire format; auto: each vendor's own."),
 ]
-Effort = Annotated[EffortLevel, Field(description="Reasoning effort.")]
+Effort = Annotated[EffortLevel, Field()]  # the name and its levels say it all
 ConversationId = Annotated[
     str | None,
-    Field(
-        pattern=r"^conv_[A-Za-z0-9_-]{8,64}$",
-        description="Continue this thread.",
-    ),
+    Field(pattern=r"^conv_[A-Za-z0-9_-]{8,64}$"),  # the tool descriptions say what it continues
 ]
 
 
@@ -99,3 +96,20 @@ def _positive(value: float | None) -> float | None:
 # Bare names: `max_cost_usd` and `fallback_models` say what they are, and every client pays for each word.
 MaxCost = Annotated[float | None, NoBool, AfterValidator(_finite), AfterValidator(_positive)]
 FallbackModels = Annotated[list[ModelName] | None, Field()]
+MAX_FILE_ENTRIES = 100
+
+
+def _few_entries(value: list[str] | None) -> list[str] | None:
+    if value is not None and len(value) > MAX_FILE_ENTRIES:
+        raise ValueError(f"at most {MAX_FILE_ENTRIES} paths or globs; use a directory or a broader glob")
+    return value
+
+
+# The entry count is checked, not published (a model never sends 100 globs); every word here costs each client.
+Files = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=4096)]] | None,
+    AfterValidator(_few_entries),
+    Field(description="Paths or globs ('!' excludes), sent whole if they fit."),
+]
+DryRun = Annotated[bool, Field(description="Estimate only: no model call.")]
+OutputFile = Annotated[str | None, Field(min_length=1, max_length=4096, description="Save the answer here (Markdown).")]

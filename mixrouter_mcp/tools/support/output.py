@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from mcp.types import CallToolResult, TextContent
+from collections.abc import Sequence
+
+from mcp.types import CallToolResult, ContentBlock, TextContent
 from pydantic import BaseModel
 
 from ...costs import dollars
@@ -11,11 +13,18 @@ from ...schemas import Answer, Comparison, ModelAnswer, ThinkingAnswer, TokenUsa
 from ...tokens import cut_index
 
 
-def tool_result(text: str, structured: BaseModel, *, is_error: bool = False, only_set: bool = False) -> CallToolResult:
-    """A tool's result: the text a model reads, and the same facts as `structuredContent` (with `only_set`, the
-    fields the tool set: one output model serving two shapes)."""
+def tool_result(
+    text: str,
+    structured: BaseModel,
+    *,
+    is_error: bool = False,
+    only_set: bool = False,
+    extra: Sequence[ContentBlock | None] = (),
+) -> CallToolResult:
+    """A tool's result: the text a model reads (then any `extra` content, such as a resource link), and the same
+    facts as `structuredContent` (with `only_set`, the fields the tool set: one output model serving two shapes)."""
     return CallToolResult(
-        content=[TextContent(type="text", text=text)],
+        content=[TextContent(type="text", text=text), *(block for block in extra if block is not None)],
         structured_content=structured.model_dump(mode="json", exclude_unset=only_set),
         is_error=is_error,
     )

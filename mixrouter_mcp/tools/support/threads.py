@@ -61,13 +61,13 @@ def fit(
     images: tuple[Image, ...],
     model: str,
     system: str | None,
-    max_tokens: int | None,
+    room: int,
 ) -> Thread:
-    """History that fits `model`'s context with the new prompt, dropping the oldest exchanges first."""
+    """History that fits `model`'s context with the new prompt and `room` tokens for the answer, dropping the
+    oldest exchanges first."""
     system = system or (conversation.system if conversation else None)
     exchanges = _exchanges(conversation.turns) if conversation else []
-    budget = context_window(model) - (max_tokens or ANSWER_RESERVE_TOKENS)
-    budget -= estimate_tokens(system or "") + estimate_tokens(prompt) + _PER_MESSAGE_TOKENS * 2
+    budget = prompt_room(model, room, system, prompt) - estimate_tokens(prompt)
     kept: list[tuple[Turn, ...]] = []
     for exchange in reversed(exchanges):
         cost = sum(estimate_tokens(turn.content) + _PER_MESSAGE_TOKENS for turn in exchange)
@@ -81,6 +81,16 @@ def fit(
         notes.append(f"the {dropped} oldest exchange(s) of the conversation were left out to fit {model}'s context")
     history = [Message(turn.role, turn.content) for exchange in kept for turn in exchange]
     return Thread((*history, Message("user", prompt, images)), system, notes)
+
+
+def prompt_room(model: str, room: int, system: str | None, prompt: str) -> int:
+    """Tokens `model`'s context leaves for the prompt and history, after the answer's `room` and the system."""
+    return context_window(model) - room - estimate_tokens(system or "") - _PER_MESSAGE_TOKENS * 2
+
+
+def history_tokens(thread: Thread) -> int:
+    """What the history of `thread` (every message but the new one) costs in context."""
+    return sum(estimate_tokens(m.content) + _PER_MESSAGE_TOKENS for m in thread.messages[:-1])
 
 
 def title_of(prompt: str) -> str:
@@ -98,9 +108,12 @@ async def record(
     answered_by: str,
     system: str | None,
     models: list[str],
+    title: str | None = None,
 ) -> tuple[str | None, list[str]]:
-    """Append the exchange; (conversation id, notes). A failing store is a note, not a lost answer."""
+    """Append the exchange (`prompt` as sent, files included; `title` from the caller's own words); (conversation
+    id, notes). A failing store is a note, not a lost answer."""
     now = time.time()
+    title = title_of(title or prompt)
     limit = state.settings.conversation_max_turn_chars
     (prompt, prompt_cut), (answer, answer_cut) = _capped(prompt, limit), _capped(answer, limit)
     turns = [Turn("user", prompt, None, tool, now), Turn("assistant", answer, answered_by, tool, now)]
@@ -110,7 +123,7 @@ async def record(
         if was_cut
     ]
     try:
-        new_id = await state.store.append(conversation_id, turns, title=title_of(prompt), system=system, models=models)
+        new_id = await state.store.append(conversation_id, turns, title=title, system=system, models=models)
     except WriteUnconfirmed as error:
         note = f"{error}: continue with this conversation_id; if it is not found, start a new conversation"
         return error.conversation_id, [*cut, note]

@@ -1,0 +1,98 @@
+"""`output_file`: the whole answer saved as Markdown inside the allowed directories, so that the caller's context
+gets its path, a `resource_link` and the first lines only. The path is checked before any model is called (a bad
+path never costs a call); the file is written atomically, never through a symlink."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+import anyio
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ResourceLink
+
+from ...config import Settings
+from .saving import inside
+
+PREVIEW_LINES = 20
+PREVIEW_CHARS = 2_000
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_OPEN_DIR = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def output_path(entry: str, settings: Settings) -> Path:
+    """Where `entry` (relative to the first allowed directory) will be written, or a `ToolError` saying why not."""
+    if "\x00" in entry:
+        raise ToolError("output_file may not contain a NUL character")
+    allowed = settings.allowed_dirs()
+    target = (allowed[0] / Path(entry.strip()).expanduser()).absolute()
+    if target.name in ("", ".", "..") or entry.strip().endswith(("/", os.sep)):
+        raise ToolError(f"output_file '{entry}' names a folder; give a file name such as review.md")
+    inside(_nearest_existing(target.parent), allowed)
+    if target.is_symlink():
+        raise ToolError(f"output_file '{entry}' is a symlink; it is never written through. Choose another name.")
+    if target.exists() and not target.is_file():
+        raise ToolError(f"output_file '{entry}' exists and is not a regular file")
+    return target
+
+
+def _write(target: Path, markdown: str, allowed: list[Path]) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    directory = inside(target.parent, allowed)  # checked again once it exists: nothing may have moved it outside
+    dir_fd = os.open(directory, _OPEN_DIR)
+    temporary = f".{target.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        fd = os.open(temporary, _CREATE, 0o644, dir_fd=dir_fd)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(markdown)
+        os.replace(temporary, target.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)  # replaces a link, never follows it
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=dir_fd)
+        raise
+    finally:
+        os.close(dir_fd)
+    return directory / target.name
+
+
+async def write_answer(target: Path, markdown: str, settings: Settings) -> Path:
+    """Write `markdown` to `target` (off the event loop); the path written."""
+    return await anyio.to_thread.run_sync(_write, target, markdown, settings.allowed_dirs())
+
+
+def preview(text: str, path: Path) -> str:
+    """The first lines of `text`, then where the rest is."""
+    lines = text.splitlines()
+    shown = "\n".join(lines[:PREVIEW_LINES])[:PREVIEW_CHARS]
+    if len(shown) >= len(text.rstrip()):
+        return f"{text}\n\n[saved to {path}]"
+    return f"{shown}\n\n[… first lines only: {len(text):,} characters in all, the whole answer is in {path}]"
+
+
+def link(path: Path, size: int, what: str) -> ResourceLink:
+    return ResourceLink(
+        type="resource_link", uri=path.as_uri(), name=path.name, mime_type="text/markdown", size=size, description=what
+    )
+
+
+async def saved(
+    entry: Path | None, markdown: str, settings: Settings, what: str
+) -> tuple[Path | None, ResourceLink | None, str | None]:
+    """Write the answer when output_file was given: (path, link, None), or (None, None, a note) when the write
+    failed after the call (the answer is then returned whole rather than lost)."""
+    if entry is None:
+        return None, None, None
+    try:
+        path = await write_answer(entry, markdown, settings)
+    except (OSError, ToolError) as error:
+        reason = error.args[0] if isinstance(error, ToolError) else f"{type(error).__name__}: {error.strerror}"
+        return None, None, f"output_file was not written ({reason}): the whole answer is here instead"
+    return path, link(path, len(markdown.encode()), what), None
