@@ -6,7 +6,8 @@
 - compare_models fan-out ratio (bench/compare.py);
 - streamable-HTTP throughput at 50 and 200 concurrent clients, against the bare SDK serving a trivial tool;
 - server RSS idle, and after the soak (bench/soak.py);
-- server RSS peak while a hostile upstream sends 1 GiB (bench/hostile.py).
+- server RSS peak while a hostile upstream sends 1 GiB (bench/hostile.py);
+- `files` on a 2,000-file / 50 MB tree: dry-run time and server RSS peak (bench/files.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from mcp import Client, StdioServerParameters
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import compare, hostile, latency, soak, tool_size
+from bench import compare, files, hostile, latency, soak, tool_size
 from bench.common import KEY, ROOT, free_port, start_emulator, stop
 
 MINIMAL_SERVER = textwrap.dedent(
@@ -189,6 +190,7 @@ def main() -> None:
     fanout = compare.run(3 if quick else 10, verbose=False)
     soaked = soak.run(1_000 if quick else 10_000, 200 if quick else 1_000, verbose=False)
     flooded = hostile.run(verbose=False)
+    tree = files.run(3 if quick else 5, verbose=False)
 
     ours, bare = cold["mixrouter-mcp"], cold["minimal MCPServer"]
     rows: list[tuple[str, str, str]] = [
@@ -253,6 +255,16 @@ def main() -> None:
             f"worst case: {worst[0]}; target < {hostile.TARGET_MB:.0f} MB",
         )
     )
+    for label, row in tree["results"].items():
+        rows.append(
+            (
+                f"files: {label}",
+                f"{row['median_ms']:.0f} ms",
+                f"RSS {row['rss_before_mb']} → {row['rss_peak_mb']} MB; {row['included']} of {row['paths']:,} paths "
+                f"sent, ~{row['included_tokens']:,} tokens ({tree['tree']['files']:,} files, "
+                f"{tree['tree']['bytes'] / 1e6:.0f} MB)",
+            )
+        )
     width = max(len(r[0]) for r in rows)
     print(f"\n{'measure':<{width}}  {'result':>22}  notes")
     for measure, result, notes in rows:
@@ -267,6 +279,7 @@ def main() -> None:
         "rss_mb": {"idle": rss_idle, **soaked["rss_mb"]},
         "soak": soaked,
         "hostile": flooded,
+        "files": tree,
         "table": [{"measure": m, "result": r, "notes": n} for m, r, n in rows],
     }
     out = ROOT / "results.json"

@@ -107,7 +107,7 @@ async def test_the_manifest_is_exact_and_the_upstream_receives_exactly_the_inclu
     for absent in ("outside the allowed directory", "sk-live", "compiled = True", "test_helper", "PRIVATE KEY"):
         assert absent not in message
     assert all(manifest[path] > 0 for path in included)
-    assert "files: 6 sent" in text_of(result)
+    assert "files: 6 included" in text_of(result)
 
 
 async def test_a_file_that_does_not_fit_is_left_out_whole_and_later_ones_still_go(
@@ -141,7 +141,7 @@ async def test_dry_run_reports_the_manifest_and_cost_and_calls_no_model(
     python_files = {"src/app.py", "src/util/helpers.py", "src/util/test_helpers.py", "src/config.py", "src/escape.py"}
     assert set(data["files"]) == python_files | {"src/util/generated.py"}
     assert data["usage"]["input_tokens"] > sum(v for v in data["files"].values() if isinstance(v, int))
-    assert "Files sent (3" in text_of(result) and "nothing was sent" in text_of(result)
+    assert "Files to send (3" in text_of(result) and "nothing was sent" in text_of(result)
     assert (thinking.structured_content or {})["cost_source"] == "estimate"
     compared = panel.structured_content or {}
     assert compared["results"] == [] and compared["cost_usd"] > data["cost_usd"]

@@ -121,4 +121,4 @@ async def _dry_run(state: AppState, plan: Plan, max_cost_usd: float | None) -> C
         notes=[*plan.notes, *figures.notes],
         files=plan.manifest,
     )
-    return tool_result(preview_text([plan.query.model], plan.manifest, figures), answer)
+    return tool_result(preview_text([plan.query.model], plan.manifest, figures, answer.notes), answer)

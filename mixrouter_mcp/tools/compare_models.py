@@ -157,7 +157,7 @@ async def _dry_run(
         notes=[*notes, *figures.notes],
         files=manifest,
     )
-    return tool_result(preview_text([q.model for q in queries], manifest, figures), comparison)
+    return tool_result(preview_text([q.model for q in queries], manifest, figures, comparison.notes), comparison)
 
 
 async def _save(comparison: Comparison, target: Path, state: AppState) -> ResourceLink | None:

@@ -123,7 +123,7 @@ async def _dry_run(state: AppState, plan: Plan, max_cost_usd: float | None) -> C
         notes=[*plan.notes, *figures.notes],
         files=plan.manifest,
     )
-    return tool_result(preview_text([plan.query.model], plan.manifest, figures), result)
+    return tool_result(preview_text([plan.query.model], plan.manifest, figures, result.notes), result)
 
 
 def _result(exchange: Answered, chosen: str, include: bool, budget: int, results: ResultStore) -> ThinkingAnswer:

@@ -97,7 +97,7 @@ def _manifest(
     entries.update(packed.skipped)
     skipped = len(selection.skipped) + len(packed.skipped)
     summary = (
-        f"files: {len(packed.sent)} sent (~{packed.tokens:,} tokens of ~{max(budget, 0):,} {model}'s context left)"
+        f"files: {len(packed.sent)} included (~{packed.tokens:,} tokens of ~{max(budget, 0):,} {model}'s context left)"
     )
     if packed.unchanged:
         summary += f", {len(packed.unchanged)} unchanged and already in the conversation"

@@ -43,17 +43,17 @@ async def preview_calls(
     return Preview(tokens_in, tokens_out, total, notes)
 
 
-def preview_text(models: Sequence[str], manifest: FileManifest | None, preview: Preview) -> str:
-    """The manifest, one line a file, then the estimate: what a dry run shows the caller."""
+def preview_text(models: Sequence[str], manifest: FileManifest | None, preview: Preview, notes: Sequence[str]) -> str:
+    """The manifest, one line a file, the estimate, then `notes`: what a dry run shows the caller."""
     lines = [f"Dry run for {', '.join(models)}: nothing was sent."]
     if manifest is not None:
         sent = [(path, value) for path, value in manifest.items() if isinstance(value, int)]
         left = [(path, value) for path, value in manifest.items() if isinstance(value, str)]
-        lines.append(f"Files sent ({len(sent)}, ~{sum(v for _, v in sent):,} tokens):")
+        lines.append(f"Files to send ({len(sent)}, ~{sum(v for _, v in sent):,} tokens):")
         lines += [f"  {path}  ~{value:,} tokens" for path, value in sent] or ["  (none)"]
         if left:
             lines.append(f"Left out ({len(left)}):")
             lines += [f"  {path}: {value}" for path, value in left]
     cost = "unknown" if preview.cost_usd is None else f"at most {dollars(preview.cost_usd)}"
     lines.append(f"Prompt ~{preview.input_tokens:,} tokens; output up to {preview.output_tokens:,}; cost {cost}.")
-    return "\n".join(lines) + "".join(f"\nNote: {note}" for note in preview.notes)
+    return "\n".join(lines) + "".join(f"\nNote: {note}" for note in notes)
