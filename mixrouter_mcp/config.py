@@ -115,6 +115,14 @@ class Settings(BaseSettings):
         le=3600,
         description="Deadline when the client asked for progress (it can reset its own timeout on each heartbeat).",
     )
+    job_deadline_s: float = Field(
+        default=1800.0,
+        gt=0,
+        le=86_400,
+        description="Deadline of a call that outlives its request as a job (background, or past the call deadline).",
+    )
+    max_jobs: int = Field(default=200, ge=1, le=100_000, description="Job records kept; the oldest go first.")
+    job_ttl_s: float = Field(default=86_400.0, gt=0, description="Job records untouched this long expire.")
     max_output_tokens: int = Field(
         default=12_000,
         ge=500,

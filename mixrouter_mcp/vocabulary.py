@@ -11,5 +11,7 @@ VideoApi = Literal["videos", "generations"]
 VideoStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "expired", "unknown"]
 VIDEO_ENDED: frozenset[VideoStatus] = frozenset({"succeeded", "failed", "cancelled", "expired"})
 VIDEO_FAILED: frozenset[VideoStatus] = frozenset({"failed", "cancelled", "expired"})
+JobState = Literal["running", "done", "failed", "cancelled", "interrupted"]
+JOB_ENDED: frozenset[JobState] = frozenset({"done", "failed", "cancelled", "interrupted"})
 
 EFFORTS: tuple[str, ...] = get_args(Effort)
