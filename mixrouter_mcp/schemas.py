@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
@@ -66,6 +68,9 @@ class Answer(BaseModel):
     output_file: str | SkipJsonSchema[None] = Field(
         default=None, exclude_if=_absent, description="Where the whole answer was saved."
     )
+    job_id: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=_absent, description="The call goes on: pass to get_job."
+    )
 
 
 class ThinkingSwitch(BaseModel):
@@ -102,6 +107,9 @@ class ThinkingAnswer(BaseModel):
     )
     output_file: str | SkipJsonSchema[None] = Field(
         default=None, exclude_if=_absent, description="Where the whole answer was saved."
+    )
+    job_id: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=_absent, description="The call goes on: pass to get_job."
     )
 
 
@@ -237,3 +245,19 @@ class Conversations(BaseModel):
 class Deleted(BaseModel):
     conversation_id: str
     deleted: bool = Field(description="False when there was no such conversation.")
+
+
+class JobView(BaseModel):
+    """A job: a call that outlived its request."""
+
+    job_id: str
+    state: str = Field(description="running, done, failed, cancelled or interrupted (its server stopped).")
+    tool: str
+    model: str
+    text: str = Field(description="The answer so far; once done, the tool's whole result as text.")
+    reasoning: str | SkipJsonSchema[None] = Field(default=None, exclude_if=_absent)
+    result: dict[str, Any] | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=_absent, description="Once done: the tool's structured result (usage, cost, ...)."
+    )
+    elapsed_s: float
+    notes: list[str] = Field(default_factory=list)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 import httpx2
 from mcp.server.mcpserver import MCPServer
 from mcp.types import Tool, ToolAnnotations
@@ -14,17 +15,20 @@ from mcp.types import Tool, ToolAnnotations
 from . import __version__
 from .config import Settings
 from .costs import PriceBook, open_ledger
+from .jobs import JobLimits, JobRunner, open_job_store
 from .result_store import ResultStore
 from .state import AppState
 from .store import open_store
 from .tool_schemas import lean_input, lean_output
 from .tools import (
     ask_model,
+    cancel_job,
     compare_models,
     conversation_resource,
     conversations,
     delete_conversation,
     extended_thinking,
+    get_job,
     list_models,
     read_result,
     video,
@@ -43,7 +47,9 @@ _CALLS_A_MODEL = ToolAnnotations(read_only_hint=True, open_world_hint=True)
 _DELETES_LOCAL = ToolAnnotations(
     read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False
 )
-TOOL_GROUPS = ("ask", "think", "compare", "models", "results", "conversations", "video")
+# Stopping a job ends work that cannot be resumed: destructive, though nothing stored is deleted.
+_STOPS_LOCAL = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False)
+TOOL_GROUPS = ("ask", "think", "compare", "models", "results", "conversations", "jobs", "video")
 
 
 def _tool_groups(settings: Settings) -> set[str]:
@@ -92,8 +98,11 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         results = ResultStore(settings.result_store_entries, settings.result_store_chars, settings.result_ttl_s)
         store = open_store(settings)
         ledger, ledger_where = open_ledger(settings)
+        job_store = open_job_store(settings)
+        limits = JobLimits(settings.max_jobs, settings.job_ttl_s, settings.conversation_max_turn_chars)
         try:
-            async with MixRouterClient(settings, transport=transport) as client:
+            async with MixRouterClient(settings, transport=transport) as client, anyio.create_task_group() as group:
+                jobs = JobRunner(job_store, group, limits, settings.job_deadline_s)
                 running["state"] = AppState(
                     settings=settings,
                     client=client,
@@ -101,13 +110,19 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
                     store=store,
                     prices=PriceBook(settings, client),
                     ledger=ledger,
+                    jobs=jobs,
                     ledger_where=ledger_where,
                 )
-                yield running["state"]
+                try:
+                    yield running["state"]
+                finally:
+                    jobs.close()
+                    group.cancel_scope.cancel()  # jobs still running end as `interrupted`, their text kept
         finally:
             running.pop("state", None)
             await store.aclose()
             await ledger.aclose()
+            await job_store.aclose()
 
     server = MixRouterServer(
         settings,
@@ -129,6 +144,8 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
             ToolAnnotations(read_only_hint=True, open_world_hint=True, idempotent_hint=True),
         ),
         ("results", read_result, "Read the rest of a result", local_read),
+        ("jobs", get_job, "Read a job", local_read),
+        ("jobs", cancel_job, "Cancel a job", _STOPS_LOCAL),
         ("conversations", conversations, "Conversations", local_read),
         ("conversations", delete_conversation, "Delete a conversation", _DELETES_LOCAL),
         # Video tasks are created (and billed) upstream, and save writes a new file: not read-only, not idempotent.

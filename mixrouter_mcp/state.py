@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .config import Settings
 from .costs import PriceBook, SpendLedger
+from .jobs import JobRunner
 from .result_store import ResultStore
 from .store import ConversationStore
 from .upstream import MixRouterClient
@@ -19,4 +20,5 @@ class AppState:
     store: ConversationStore
     prices: PriceBook
     ledger: SpendLedger
+    jobs: JobRunner
     ledger_where: str = ""  # where today's spend is kept, for the usage resource

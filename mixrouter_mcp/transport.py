@@ -16,7 +16,7 @@ import uvicorn
 from anyio import CancelScope
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import Settings
 from .stdio_relay import StdioRelay
@@ -104,6 +104,8 @@ class HttpGuard:
       actually came to (the ASGI `server`), not the Host header a client writes nor the address we meant to bind,
       so `uvicorn --host 0.0.0.0` without a token cannot expose the key to the network;
     - GET on the endpoint answers 405: a stateless server never sends on a GET stream, which would stay open.
+    Every answer names the worker process that gave it (`mixrouter-worker: <pid>`), for deployments with
+    `--workers`: which one ran a job, which one read it.
     """
 
     def __init__(self, app: ASGIApp, token: str | None) -> None:
@@ -116,7 +118,14 @@ class HttpGuard:
             return
         refusal = self._refusal(scope)
         if refusal is None:
-            await self._app(scope, receive, send)
+
+            async def named(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    worker = (b"mixrouter-worker", str(os.getpid()).encode())  # per answer: workers are forked
+                    message = {**message, "headers": [*message.get("headers", []), worker]}
+                await send(message)
+
+            await self._app(scope, receive, named)
             return
         status, message, headers = refusal
         body = json.dumps({"error": message}).encode()

@@ -27,10 +27,12 @@ TEST_KEY = "sk-test-SECRET-7f3a9c2e1b5d4e6f8a0b"
 MODES = ["auto", "legacy"]
 ALL_TOOLS = {
     "ask_model",
+    "cancel_job",
     "compare_models",
     "conversations",
     "delete_conversation",
     "extended_thinking",
+    "get_job",
     "list_models",
     "read_result",
     "video",

@@ -32,7 +32,7 @@ async def test_tools_have_input_and_output_schemas_and_annotations(client: Clien
             "video",
         )
         assert tool.annotations.open_world_hint is reaches_out
-        changes_something = tool.name in ("delete_conversation", "video")
+        changes_something = tool.name in ("delete_conversation", "video", "cancel_job")
         assert tool.annotations.read_only_hint is not changes_something
     assert tools["ask_model"].input_schema["required"] == ["prompt"]
     assert set(tools["ask_model"].output_schema["properties"]) >= {

@@ -8,7 +8,7 @@ from mcp import Client
 from mixrouter_mcp.emulator import BackgroundEmulator
 from mixrouter_mcp.server import build_server
 
-from .conftest import make_settings, text_of
+from .conftest import make_settings, text_of, wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -36,9 +36,17 @@ async def test_keepalive_comments_do_not_reset_the_idle_timeout(emulator: Backgr
     assert is_error and "no data for 0.3 s" in text
 
 
-async def test_deadline_closes_the_upstream_request(emulator: BackgroundEmulator) -> None:
-    is_error, text = await call(emulator, "gpt-4o~delay=5", call_deadline_s=0.5)
-    assert is_error and "deadline" in text and "MIXROUTER_CALL_DEADLINE_S" in text
+async def test_the_job_deadline_closes_the_upstream_request(emulator: BackgroundEmulator) -> None:
+    # The call deadline hands the call back as a job; the job's own deadline then ends it, and says so.
+    settings = make_settings(emulator, call_deadline_s=0.5, job_deadline_s=1.5)
+    async with Client(build_server(settings)) as client:
+        started = await client.call_tool("ask_model", {"prompt": "fault", "model": "gpt-4o~delay=5"})
+        job_id = (started.structured_content or {})["job_id"]
+        ended = await client.call_tool("get_job", {"job_id": job_id, "wait_s": 5})
+    text = text_of(ended)
+    assert ended.is_error and (ended.structured_content or {})["state"] == "failed"
+    assert "deadline" in text and "MIXROUTER_JOB_DEADLINE_S" in text
+    await wait_until(lambda: emulator.recorder.exchanges()[-1].outcome == "disconnected")
 
 
 @pytest.mark.parametrize(

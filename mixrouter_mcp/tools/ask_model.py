@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 
+from ..jobs import Job
 from ..schemas import Answer, TokenUsage
 from ..state import AppState
 from .support.answer_file import output_path, preview, saved
-from .support.calls import Plan, converse, plan_call
+from .support.background import run_as_job
+from .support.calls import Answered, Plan, converse, plan_call
 from .support.dry_run import preview_calls, preview_text
 from .support.inputs import (
     ApiChoice,
+    Background,
     ConversationId,
     DryRun,
     FallbackModels,
@@ -47,6 +52,7 @@ async def ask_model(
     fallback_models: FallbackModels = None,
     output_file: OutputFile = None,
     dry_run: DryRun = False,
+    background: Background = False,
 ) -> Annotated[CallToolResult, Answer]:
     """Ask one model (GPT, Claude, Gemini, DeepSeek, Qwen, Doubao, ...) for a second opinion or a sub-task, on
     files too; continue by conversation_id with any model."""
@@ -68,7 +74,20 @@ async def ask_model(
     )
     if dry_run:
         return await _dry_run(state, plan, max_cost_usd)
-    exchange = await converse(ctx, plan, tool="ask_model", max_cost_usd=max_cost_usd, fallback_models=fallback_models)
+
+    async def work(job: Job) -> CallToolResult:
+        exchange = await converse(
+            ctx, plan, tool="ask_model", max_cost_usd=max_cost_usd, fallback_models=fallback_models, job=job
+        )
+        return await _answered(state, exchange, chosen, target)
+
+    def running(job: Job, note: str) -> CallToolResult:
+        return _running(state, job, plan, note)
+
+    return await run_as_job(ctx, "ask_model", chosen, work, running, background)
+
+
+async def _answered(state: AppState, exchange: Answered, chosen: str, target: Path | None) -> CallToolResult:
     completion = exchange.completion
     answer = Answer(
         text=completion.text,
@@ -95,6 +114,24 @@ async def ask_model(
         )
         answer.notes += [note] if note else []
     return tool_result(answer_text(answer), answer, extra=[link])
+
+
+def _running(state: AppState, job: Job, plan: Plan, note: str) -> CallToolResult:
+    text, truncated, result_id = cap_text(job.text, state.settings.max_output_tokens, state.results)
+    answer = Answer(
+        text=text,
+        model=plan.query.model,
+        requested_model=plan.query.model,
+        finish_reason="running",
+        usage=TokenUsage(input_tokens=0, output_tokens=0, reasoning_tokens=0, cached_tokens=0, total_tokens=0),
+        latency_ms=round((time.time() - job.record.created_at) * 1000),
+        truncated=truncated,
+        result_id=result_id,
+        notes=[*plan.notes, note],
+        files=plan.manifest,
+        job_id=job.id,
+    )
+    return tool_result(f"{text}\n\n[{note}]" if text else f"[{note}]", answer)
 
 
 def _footer(answer: Answer) -> str:

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import Field, StrictInt
 
+from ..jobs import Job
 from ..result_store import ResultStore
 from ..schemas import ThinkingAnswer, ThinkingSwitch, TokenUsage
 from ..state import AppState
 from ..upstream import ThinkingRequest
 from .support.answer_file import output_path, preview, saved
+from .support.background import run_as_job
 from .support.calls import Answered, Plan, converse, plan_call
 from .support.dry_run import preview_calls, preview_text
 from .support.inputs import (
     ApiChoice,
+    Background,
     ConversationId,
     DryRun,
     Effort,
@@ -54,6 +59,7 @@ async def extended_thinking(
     fallback_models: FallbackModels = None,
     output_file: OutputFile = None,
     dry_run: DryRun = False,
+    background: Background = False,
 ) -> Annotated[CallToolResult, ThinkingAnswer]:
     """Have a model reason before answering: one effort knob for every family's thinking mode; the answer and the
     reasoning come back apart."""
@@ -74,14 +80,28 @@ async def extended_thinking(
     )
     if dry_run:
         return await _dry_run(state, plan, max_cost_usd)
-    exchange = await converse(
-        ctx,
-        plan,
-        tool="extended_thinking",
-        verb="thinking with",
-        max_cost_usd=max_cost_usd,
-        fallback_models=fallback_models,
-    )
+
+    async def work(job: Job) -> CallToolResult:
+        exchange = await converse(
+            ctx,
+            plan,
+            tool="extended_thinking",
+            verb="thinking with",
+            max_cost_usd=max_cost_usd,
+            fallback_models=fallback_models,
+            job=job,
+        )
+        return await _answered(state, exchange, chosen, include_reasoning, target)
+
+    def running(job: Job, note: str) -> CallToolResult:
+        return _running(state, job, plan, include_reasoning, note)
+
+    return await run_as_job(ctx, "extended_thinking", chosen, work, running, background)
+
+
+async def _answered(
+    state: AppState, exchange: Answered, chosen: str, include_reasoning: bool, target: Path | None
+) -> CallToolResult:
     completion = exchange.completion
     markdown = completion.text
     if include_reasoning and completion.reasoning:
@@ -97,6 +117,30 @@ async def extended_thinking(
     elif note:
         result.notes.append(note)
     return tool_result(thinking_text(result), result, extra=[link])
+
+
+def _running(state: AppState, job: Job, plan: Plan, include_reasoning: bool, note: str) -> CallToolResult:
+    budget = state.settings.max_output_tokens
+    answer, answer_cut, answer_id = cap_text(job.text, budget, state.results)
+    reasoning, _, _ = cap_text(job.reasoning, max(budget // 2, _MIN_REASONING_TOKENS), state.results)
+    result = ThinkingAnswer(
+        answer=answer,
+        reasoning=reasoning if include_reasoning and reasoning else None,
+        reasoning_tokens=0,
+        thinking_supported=True,
+        applied=None,
+        model=plan.query.model,
+        requested_model=plan.query.model,
+        finish_reason="running",
+        usage=TokenUsage(input_tokens=0, output_tokens=0, reasoning_tokens=0, cached_tokens=0, total_tokens=0),
+        latency_ms=round((time.time() - job.record.created_at) * 1000),
+        truncated=answer_cut,
+        result_id=answer_id,
+        notes=[*plan.notes, note],
+        files=plan.manifest,
+        job_id=job.id,
+    )
+    return tool_result(thinking_text(result), result)
 
 
 async def _dry_run(state: AppState, plan: Plan, max_cost_usd: float | None) -> CallToolResult:

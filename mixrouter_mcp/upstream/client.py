@@ -84,19 +84,24 @@ class MixRouterClient:
         await self.aclose()
 
     async def complete(
-        self, query: Query, on_delta: DeltaHandler | None = None, deadline_s: float | None = None
+        self,
+        query: Query,
+        on_delta: DeltaHandler | None = None,
+        deadline_s: float | None = None,
+        retry_within_s: float | None = None,
     ) -> Completion:
         """Ask one model on the wire format that suits it; stream when asked, calling `on_delta` for each piece.
 
         The completion carries the wire used, the thinking switch applied and notes on any parameter changed.
-        `deadline_s` replaces the configured per-call deadline for this call.
+        `deadline_s` replaces the configured per-call deadline for this call; a retry is waited for only when it
+        starts within `retry_within_s` (default: the deadline).
         """
         prepared = prepare(query, self._settings.api)
         wire_format = WIRE_FORMATS[prepared.wire]
         request = wire_format.build(prepared.query)
         on_clean_delta = None if on_delta is None else self._cleaning(on_delta)
         completion = await self._call(
-            lambda: self._send_completion(wire_format, request, query.model, on_clean_delta), deadline_s
+            lambda: self._send_completion(wire_format, request, query.model, on_clean_delta), deadline_s, retry_within_s
         )
         adapted = replace(
             completion,
@@ -181,12 +186,14 @@ class MixRouterClient:
 
         return await self._call(attempt)
 
-    async def _call(self, attempt: Callable[[], Awaitable[T]], deadline_s: float | None = None) -> T:
+    async def _call(
+        self, attempt: Callable[[], Awaitable[T]], deadline_s: float | None = None, retry_within_s: float | None = None
+    ) -> T:
         """Run `attempt` with retries, all inside one per-call deadline."""
         if not self._settings.api_key_value():
             raise MissingApiKey(f"no mixrouter API key is configured: set {API_KEY_ENV}")
         deadline = deadline_s or self._settings.call_deadline_s
-        ends_at = anyio.current_time() + deadline
+        ends_at = anyio.current_time() + min(deadline, retry_within_s or deadline)
         try:
             with anyio.fail_after(deadline):
                 return await self._retrying(attempt, ends_at)

@@ -12,6 +12,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from ...config import Settings
 from ...costs import UNKNOWN, Cost, cost_of
+from ...jobs import Job
 from ...schemas import FileManifest
 from ...state import AppState
 from ...upstream import Api, Completion, Delta, Query, ThinkingRequest, UpstreamError
@@ -54,14 +55,20 @@ async def call_model(
     verb: str = "asking",
     reporter: ProgressReporter | None = None,
     chain: list[str] | None = None,
+    job: Job | None = None,
 ) -> Called:
-    """Run `query` under the call's deadline, reporting progress (on `reporter` when the tool has one already),
-    on each model of `chain` in turn while a failure allows it; raise `CallFailed` when none answers."""
+    """Run `query` under the call's deadline (a job's own, in a `job`), reporting progress (on `reporter` when the
+    tool has one already), on each model of `chain` in turn while a failure allows it; raise `CallFailed` when
+    none answers. In a `job`, the streamed text is kept in it as it arrives."""
     state = ctx.request_context.lifespan_context
     reporter = reporter or ProgressReporter(ctx)
+    if job is not None:
+        job.on_detach.append(reporter.mute)
     models = chain or [query.model]
     started = time.perf_counter()
-    deadline = deadline_for(ctx)
+    deadline = job.deadline_s if job is not None else deadline_for(ctx)
+    # What the caller waits: fallback windows and retry waits must fit in it, even when a job may run longer.
+    patience_ends = anyio.current_time() + (job.patience_s if job is not None else deadline)
     ends = anyio.current_time() + deadline
     attempts: list[Attempt] = []
     for index, model in enumerate(models):
@@ -71,7 +78,9 @@ async def call_model(
         tried = time.perf_counter()
         try:
             # With models still to try, this one gets its share of the time to show its first output.
-            completion = await _attempt(ctx, attempt, verb, reporter, remaining, remaining / left if left > 1 else None)
+            patience = max(patience_ends - anyio.current_time(), 0.0)
+            window = patience / left if left > 1 else None
+            completion = await _attempt(ctx, attempt, verb, reporter, (remaining, patience), window, job)
         except UpstreamError as error:
             attempts.append(Attempt(model, outcome_of(error), _ms(tried)))
             if left > 1 and falls_over(error) and ends - anyio.current_time() > _LEAST_ATTEMPT_S:
@@ -85,20 +94,34 @@ async def call_model(
 
 
 async def _attempt(
-    ctx: Context[AppState], query: Query, verb: str, reporter: ProgressReporter, deadline_s: float, window: float | None
+    ctx: Context[AppState],
+    query: Query,
+    verb: str,
+    reporter: ProgressReporter,
+    budget_s: tuple[float, float],
+    window: float | None,
+    job: Job | None,
 ) -> Completion:
-    """One model, under the call's remaining deadline; with a `window`, abandoned if no output starts in it."""
+    """One model, under the call's remaining deadline, retries only within the caller's patience (`budget_s`);
+    with a `window`, abandoned if no output starts in it."""
+    deadline_s, patience_s = budget_s
     state = ctx.request_context.lifespan_context
     watch = StreamWatch(query.model)
+    if job is not None:
+        job.restart()
     await reporter.send(f"{verb} {query.model}")
     with anyio.CancelScope(deadline=anyio.current_time() + window if window else math.inf) as first_output:
 
         async def on_delta(delta: Delta) -> None:
             first_output.deadline = math.inf  # output has started: only the call's deadline applies now
+            if job is not None:
+                job.feed(delta)
             await watch.on_delta(delta)
 
         async with heartbeat(reporter, watch.status, state.settings.progress_interval_s):
-            return await state.client.complete(query, on_delta=on_delta, deadline_s=deadline_s)
+            return await state.client.complete(
+                query, on_delta=on_delta, deadline_s=deadline_s, retry_within_s=patience_s
+            )
     raise DeadlineExceeded(f"no output within {window or 0:.1f} s, its share of the deadline")
 
 
@@ -213,6 +236,7 @@ async def converse(
     verb: str = "asking",
     max_cost_usd: float | None = None,
     fallback_models: list[str] | None = None,
+    job: Job | None = None,
 ) -> Answered:
     """Make the planned call (on its fallbacks, within its budget) and record the exchange in its conversation."""
     state = ctx.request_context.lifespan_context
@@ -221,7 +245,7 @@ async def converse(
     chain, costliest, chain_notes = await affordable_chain(state, query, chain, max_cost_usd)
     held = await hold(state, [costliest], max_cost_usd)
     try:
-        called = await call_model(ctx, query, verb, chain=chain)
+        called = await call_model(ctx, query, verb, chain=chain, job=job)
     except CallFailed as failure:
         await held.settle([failure.cost])
         if chain_notes:

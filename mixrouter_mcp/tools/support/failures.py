@@ -29,7 +29,7 @@ def _remedy(error: up.UpstreamError, model: str | None, settings: Settings) -> s
         (
             up.DeadlineExceeded,
             "Ask for a shorter answer (max_tokens), use a faster model, or allow more time "
-            f"({deadline_env}; timeout_s in compare_models).",
+            f"({deadline_env}; MIXROUTER_JOB_DEADLINE_S for a call gone on as a job; timeout_s in compare_models).",
         ),
         (up.StreamStalled, "Try again; if it keeps stalling, choose another model."),
         (up.StreamBroken, "Try again; the text above, if any, is partial."),

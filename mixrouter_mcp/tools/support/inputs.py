@@ -112,4 +112,7 @@ Files = Annotated[
     Field(description="Paths or globs ('!' excludes), sent whole if they fit."),
 ]
 DryRun = Annotated[bool, Field(description="Estimate only: no model call.")]
+Background = Annotated[bool, Field(description="Return a job_id at once; read it with get_job.")]
+JobId = Annotated[str, Field(min_length=1, max_length=64)]
+WaitS = Annotated[float, Field(ge=0, le=50, description="Seconds to wait for it to end.")]
 OutputFile = Annotated[str | None, Field(min_length=1, max_length=4096, description="Save the answer here (Markdown).")]

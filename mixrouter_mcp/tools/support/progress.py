@@ -31,8 +31,15 @@ class ProgressReporter:
         self._ctx = ctx
         self._value = 0
         self._lock = anyio.Lock()
+        self._muted = False
+
+    def mute(self) -> None:
+        """Send nothing more: the request has returned (its call goes on as a job)."""
+        self._muted = True
 
     async def send(self, message: str) -> None:
+        if self._muted:
+            return
         async with self._lock:
             self._value += 1
             await self._ctx.report_progress(self._value, None, message)
