@@ -183,6 +183,9 @@ class Comparison(BaseModel):
     output_file: str | SkipJsonSchema[None] = Field(
         default=None, exclude_if=_absent, description="Where the whole answer was saved."
     )
+    job_id: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=_absent, description="The panel goes on: pass to get_job."
+    )
 
 
 class ResultPage(BaseModel):

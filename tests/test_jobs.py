@@ -104,6 +104,34 @@ async def test_a_restart_mid_job_leaves_an_interrupted_record(emulator: Backgrou
     assert "Ask again to redo it" in view["notes"][-1]
 
 
+async def test_a_panel_past_its_deadline_returns_the_answers_so_far(emulator: BackgroundEmulator) -> None:
+    slow, fast = f"{SLOW}~served=panel-slow", "deepseek-chat~served=panel-fast"
+    async with Client(build_server(make_settings(emulator, call_deadline_s=2, mcp_store="none"))) as client:
+        result = await client.call_tool("compare_models", {"prompt": "Write at length.", "models": [slow, fast]})
+        started = data(result)
+        assert not result.is_error and started["job_id"], text_of(result)
+        assert [r["model"] for r in started["results"]] == [fast]  # the fast one answered; the slow one goes on
+        assert "1 of 2 models have answered so far" in started["notes"]
+        ended = await client.call_tool("get_job", {"job_id": started["job_id"], "wait_s": 20})
+    view = data(ended)
+    assert not ended.is_error and view["state"] == "done", text_of(ended)
+    assert view["result"]["succeeded"] == 2 and view["tool"] == "compare_models"
+    assert exchanges(emulator, slow)[0].outcome == "completed"
+
+
+async def test_cancelling_a_panel_closes_every_member_stream(emulator: BackgroundEmulator) -> None:
+    first, second = f"{SLOW}~served=panel-c1", f"{SLOW}~served=panel-c2"
+    async with Client(build_server(make_settings(emulator, mcp_store="none"))) as client:
+        arguments = {"prompt": "Write at length.", "models": [first, second], "background": True}
+        started = data(await client.call_tool("compare_models", arguments))
+        await anyio.sleep(1.0)
+        running = data(await client.call_tool("get_job", {"job_id": started["job_id"]}))
+        assert running["state"] == "running" and "still running: gpt-4o" in running["text"]
+        cancelled = data(await client.call_tool("cancel_job", {"job_id": started["job_id"]}))
+    assert cancelled["state"] == "cancelled"
+    await wait_until(lambda: all(exchanges(emulator, m)[0].outcome == "disconnected" for m in (first, second)))
+
+
 async def test_unknown_job_ids_are_refused_clearly(emulator: BackgroundEmulator) -> None:
     async with Client(build_server(make_settings(emulator, mcp_store="none"))) as client:
         for tool in ("get_job", "cancel_job"):

@@ -49,6 +49,7 @@ class Job:
         self.failure: BaseException | None = None
         self.cancel_as: JobState = "interrupted"  # what a cancelled job is called: a shutdown, unless cancel_job asked
         self.on_detach: list[Callable[[], None]] = []
+        self.live_text: Callable[[], str] | None = None  # a panel's text so far is made, not streamed
 
     @property
     def id(self) -> str:
@@ -56,6 +57,8 @@ class Job:
 
     @property
     def text(self) -> str:
+        if self.live_text is not None:
+            return self.live_text()[: self._max_chars]
         return "".join(self._text)
 
     @property

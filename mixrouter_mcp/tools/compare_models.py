@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -16,18 +17,21 @@ from pydantic import Field
 from ..config import Settings
 from ..costs import UNKNOWN, Cost, Estimate, cost_of, dollars, total_of
 from ..costs.meter import DEFAULT_OUTPUT_TOKENS
+from ..jobs import Job
 from ..schemas import Comparison, FileManifest, ModelAnswer, TokenUsage, Verdict
 from ..state import AppState
 from ..store import Conversation
-from ..upstream import Completion, Message, Query, ThinkingRequest, UpstreamError
+from ..upstream import Completion, Delta, Message, Query, ThinkingRequest, UpstreamError
 from .support import threads
 from .support.answer_file import output_path, preview, saved
 from .support.attachments import Attached, attach
-from .support.calls import CallFailed, answer_room, call_model, check_prompt_size, deadline_for
+from .support.background import run_as_job
+from .support.calls import CallFailed, answer_room, call_model, check_prompt_size
 from .support.dry_run import preview_calls, preview_text
 from .support.failures import error_text
 from .support.fallbacks import chain_of
 from .support.inputs import (
+    Background,
     ConversationId,
     DryRun,
     Effort,
@@ -44,7 +48,7 @@ from .support.inputs import (
 from .support.judge import assign_labels, judge_prompt, parse_verdict
 from .support.output import cap_text, comparison_text, tool_result
 from .support.progress import ProgressReporter, StreamWatch, heartbeat
-from .support.spending import estimate_call, hold, output_ceiling
+from .support.spending import Hold, estimate_call, hold, output_ceiling
 
 
 async def compare_models(
@@ -65,6 +69,7 @@ async def compare_models(
     files: Files = None,
     output_file: OutputFile = None,
     dry_run: DryRun = False,
+    background: Background = False,
 ) -> Annotated[CallToolResult, Comparison]:
     """Ask several models the same prompt in parallel, answers side by side; one failing never fails the rest.
 
@@ -90,13 +95,51 @@ async def compare_models(
     if dry_run:
         return await _dry_run(state, queries, max_cost_usd, judging, attached.manifest, fit_notes)
     held = await hold(state, queries, max_cost_usd, judging)  # refused here, before any model is asked
-    started = time.perf_counter()
+    shared = _Shared(attached, fit_notes, target)
+
+    async def work(job: Job) -> CallToolResult:
+        return await _compare(ctx, prompt, system, conversation_id, queries, timeout_s, judge_model, held, shared, job)
+
+    def running(job: Job, note: str) -> CallToolResult:
+        return _running(job, note, shared, len(queries))
+
+    return await run_as_job(ctx, "compare_models", ", ".join(panel), work, running, background)
+
+
+@dataclass
+class _Shared:
+    """What the request prepared and the panel's job reports: files, fit notes, output file, answers so far."""
+
+    attached: Attached
+    notes: list[str]
+    target: Path | None
+    answers: list[ModelAnswer] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+
+async def _compare(
+    ctx: Context[AppState],
+    prompt: str,
+    system: str | None,
+    conversation_id: str | None,
+    queries: list[Query],
+    timeout_s: float | None,
+    judge_model: str | None,
+    held: Hold,
+    shared: _Shared,
+    job: Job,
+) -> CallToolResult:
+    state = ctx.request_context.lifespan_context
+    panel = [query.model for query in queries]
     reporter = ProgressReporter(ctx)
+    job.on_detach.append(reporter.mute)
     await reporter.send(f"asking {len(panel)} models at once: {', '.join(panel)}")
-    results, costs = await _run_panel(ctx, queries, timeout_s, reporter, capped=target is None)
-    verdict = await _judge(ctx, prompt, results, judge_model, reporter, costs) if judge_model else None
+    capped = shared.target is None
+    results, costs = await _run_panel(ctx, queries, timeout_s, reporter, capped, job, shared.answers)
+    verdict = await _judge(ctx, prompt, results, judge_model, reporter, costs, job) if judge_model else None
     await held.settle(costs)
     total = total_of(costs)
+    attached = shared.attached
     saved_id, notes = await _record(ctx, conversation_id, attached.message, prompt, system, results, verdict)
     if total.usd is None:
         notes.append(_unknown_cost_note(panel, costs, judge_model, state.prices.why_unpriced()))
@@ -104,18 +147,33 @@ async def compare_models(
         results=results,
         succeeded=sum(r.ok for r in results),
         failed=sum(not r.ok for r in results),
-        wall_ms=round((time.perf_counter() - started) * 1000),
+        wall_ms=_ms(shared.started),
         judge=verdict,
         conversation_id=saved_id,
         cost_usd=total.usd,
         cost_source=total.source,
-        notes=[*fit_notes, *notes],
+        notes=[*shared.notes, *notes],
         files=attached.manifest,
     )
     link = None
-    if target is not None:
-        link = await _save(comparison, target, state)
+    if shared.target is not None:
+        link = await _save(comparison, shared.target, state)
     return tool_result(comparison_text(comparison), comparison, is_error=comparison.succeeded == 0, extra=[link])
+
+
+def _running(job: Job, note: str, shared: _Shared, members: int) -> CallToolResult:
+    """The members that have answered so far; the rest go on in the job."""
+    answers = list(shared.answers)
+    comparison = Comparison(
+        results=answers,
+        succeeded=sum(r.ok for r in answers),
+        failed=sum(not r.ok for r in answers),
+        wall_ms=_ms(shared.started),
+        notes=[*shared.notes, f"{len(answers)} of {members} models have answered so far", note],
+        files=shared.attached.manifest,
+        job_id=job.id,
+    )
+    return tool_result(comparison_text(comparison), comparison)
 
 
 async def _fit_panel(
@@ -226,10 +284,17 @@ def _member_budget(state: AppState, members: int) -> int:
 
 
 async def _run_panel(
-    ctx: Context[AppState], queries: list[Query], timeout_s: float | None, reporter: ProgressReporter, capped: bool
+    ctx: Context[AppState],
+    queries: list[Query],
+    timeout_s: float | None,
+    reporter: ProgressReporter,
+    capped: bool,
+    job: Job,
+    answered: list[ModelAnswer],
 ) -> tuple[list[ModelAnswer], list[Cost]]:
-    """Every model at once, under one task group: cancelling the call cancels every upstream request. Unless
-    `capped` is False (the answers go to a file), each answer is cut to its share of the output cap."""
+    """Every model at once, under one task group: cancelling the job cancels every upstream request. Unless
+    `capped` is False (the answers go to a file), each answer is cut to its share of the output cap. Each answer
+    joins `answered` as it comes, and the job's text so far shows them and what the others are doing."""
     state = ctx.request_context.lifespan_context
     panel = [query.model for query in queries]
     watches = [StreamWatch(model) for model in panel]
@@ -238,12 +303,22 @@ async def _run_panel(
     budget = _member_budget(state, len(panel)) if capped else 10**12
     prices = await state.prices.current()
 
+    async def on_delta(index: int, delta: Delta) -> None:
+        await watches[index].on_delta(delta)
+        job.version += 1  # the flusher writes the panel's progress when something moved
+
+    def so_far() -> str:
+        done = "\n\n".join(f"[{r.model}]\n{r.text if r.ok else r.error}" for r in answered)
+        pending = "; ".join(watches[i].status() for i, r in enumerate(results) if r is None)
+        return f"{done}\n\n[still running: {pending}]" if pending else done
+
+    job.live_text = so_far
+
     async def one(index: int) -> None:
         started = time.perf_counter()
         try:
-            deadline = timeout_s or deadline_for(ctx)
             completion = await state.client.complete(
-                queries[index], on_delta=watches[index].on_delta, deadline_s=deadline
+                queries[index], on_delta=partial(on_delta, index), deadline_s=timeout_s or job.deadline_s
             )
         except UpstreamError as error:
             message = error_text(error, model=panel[index], settings=state.settings)
@@ -259,6 +334,8 @@ async def _run_panel(
         else:
             costs[index] = cost_of(panel[index], completion.usage, prices)
             results[index] = _member(panel[index], completion, budget, _ms(started), costs[index], state)
+        answered.append(results[index])  # type: ignore[arg-type]
+        job.version += 1
         done = sum(r is not None for r in results)
         status = "ok" if results[index].ok else "failed"  # type: ignore[union-attr]
         await reporter.send(f"{done}/{len(panel)} done: {panel[index]} {status} in {_ms(started) / 1000:.1f} s")
@@ -321,6 +398,7 @@ async def _judge(
     judge_model: str,
     reporter: ProgressReporter,
     costs: list[Cost],
+    job: Job,
 ) -> Verdict:
     """Rank the anonymised answers (on the judge's configured fallbacks if it is down); its cost joins `costs`."""
     state = ctx.request_context.lifespan_context
@@ -331,7 +409,8 @@ async def _judge(
     query = Query(model=judge_model, messages=messages, stream=state.settings.stream)
     chain = chain_of(judge_model, None, state.settings)
     try:
-        called = await call_model(ctx, query, f"judging {len(labelled)} anonymised answers with", reporter, chain)
+        verb = f"judging {len(labelled)} anonymised answers with"
+        called = await call_model(ctx, query, verb, reporter, chain, job=job)
     except CallFailed as error:
         costs.append(error.cost)
         labels = {label: answer.model for label, answer in labelled.items()}
