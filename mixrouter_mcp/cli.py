@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8900)
     emulator.add_argument("--key", default=None, help="API key the emulator accepts (default sk-emulator-key)")
+    emulator.add_argument(
+        "--gateway",
+        choices=("docs", "2025-12", "2026-06"),
+        default="docs",
+        help="which new-api to play: mixrouter's doc pages (default) or stock new-api of Dec 2025 / Jun 2026",
+    )
     return parser
 
 
@@ -167,6 +173,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         from .emulator import DEFAULT_KEY, serve_forever
 
         print(f"mixrouter emulator on http://{args.host}:{args.port} (key: {args.key or DEFAULT_KEY})", file=sys.stderr)
-        serve_forever(args.host, args.port, args.key or DEFAULT_KEY)
+        serve_forever(args.host, args.port, args.key or DEFAULT_KEY, args.gateway)
         return
     serve(args)

@@ -8,6 +8,7 @@ WireName = Literal["chat", "responses", "messages", "gemini"]  # the values of u
 Api = Literal["auto", WireName]  # a wire, or auto: each vendor's own
 Effort = Literal["low", "medium", "high", "max"]
 VideoApi = Literal["videos", "generations"]
+VideoBody = Literal["legacy", "seedance"]  # mixrouter's documented submit body, or Ark's content[] one
 VideoStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "expired", "unknown"]
 VIDEO_ENDED: frozenset[VideoStatus] = frozenset({"succeeded", "failed", "cancelled", "expired"})
 VIDEO_FAILED: frozenset[VideoStatus] = frozenset({"failed", "cancelled", "expired"})

@@ -65,7 +65,7 @@ def test_doctor_reports_sources_masks_the_key_and_checks_the_service(
     assert "from environment (MIXROUTER_API_KEY)" in out and TEST_KEY not in out and "sk-t…8a0b" in out
     assert "default_model    deepseek-chat" in out and f".env ({tmp_path / '.env'})" in out
     assert "call_deadline_s  30.0" in out and "from command-line flag" in out
-    assert "✓ " in out and "reachable: 20 models" in out and "one-token call to deepseek-chat answered" in out
+    assert "✓ " in out and "reachable: 22 models" in out and "one-token call to deepseek-chat answered" in out
     assert "✓ key quota: " in out and "✓ spent today (" in out and "✓ prices: " in out
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.anyio
 
 FAMILIES = [
     ("claude-sonnet-4-5-20250929", "auto", "messages", "thinking.budget_tokens", "/v1/messages"),
-    ("claude-opus-4-5-20251101", "chat", "chat", "reasoning_effort", "/v1/chat/completions"),
+    ("claude-opus-4-5-20251101", "chat", "chat", "reasoning.max_tokens", "/v1/chat/completions"),
     (
         "gemini-2.5-pro",
         "auto",
@@ -24,7 +24,7 @@ FAMILIES = [
         "/v1beta/models/gemini-2.5-pro:streamGenerateContent",
     ),
     ("gemini-2.5-flash", "chat", "chat", "extra_body.google.thinking_config.thinking_budget", "/v1/chat/completions"),
-    ("qwen3-max", "auto", "chat", "enable_thinking+thinking_budget", "/v1/chat/completions"),
+    ("qwen3-max", "auto", "chat", "enable_thinking", "/v1/chat/completions"),
     ("deepseek-chat", "auto", "chat", "thinking.type", "/v1/chat/completions"),
     ("deepseek-reasoner", "auto", "chat", "model", "/v1/chat/completions"),
     ("doubao-seed-1-6-thinking-250715", "auto", "chat", "thinking.type", "/v1/chat/completions"),

@@ -113,7 +113,7 @@ def test_claude_thinking_budget_and_room_for_the_answer() -> None:
             "high",
             2000,
             {"enable_thinking": True, "thinking_budget": 2000},
-            "enable_thinking+thinking_budget",
+            "enable_thinking",
         ),
         ("deepseek-chat", "auto", "high", None, {"thinking": {"type": "enabled"}}, "thinking.type"),
         ("doubao-seed-1-6-250615", "auto", "high", None, {"thinking": {"type": "enabled"}}, "thinking.type"),
@@ -126,7 +126,7 @@ def test_claude_thinking_budget_and_room_for_the_answer() -> None:
             {"reasoning": {"effort": "medium", "summary": "detailed"}},
             "reasoning.effort",
         ),
-        ("claude-sonnet-4-5", "chat", "medium", None, {"reasoning_effort": "medium"}, "reasoning_effort"),
+        ("claude-sonnet-4-5", "chat", "medium", None, {"reasoning": {"max_tokens": 8192}}, "reasoning.max_tokens"),
     ],
 )
 def test_each_family_gets_its_own_switch(

@@ -20,6 +20,7 @@ from .answers import Replies
 from .call import Call
 from .catalogue import EmulatedModel
 from .chat import chat_completions
+from .gateway import Gateway, gateway_named, key_state_error
 from .gemini import generate
 from .messages import messages
 from .recorder import Exchange, Recorder
@@ -41,8 +42,10 @@ class EmulatorState:
         models: Iterable[EmulatedModel | str] | None = None,
         replies: Replies | None = None,
         billing_state: billing.Billing | None = None,
+        gateway: Gateway = "docs",
     ) -> None:
         self.api_key = api_key
+        self.gateway = gateway_named(gateway)
         self.recorder = recorder
         served = catalogue.CATALOGUE if models is None else [catalogue.model_named(m) for m in models]
         self.models: dict[str, EmulatedModel] = {model.id: model for model in served}
@@ -98,6 +101,10 @@ async def _admit(request: Request, state: EmulatorState, model_id: str | None) -
         exchange.end("error")
         return refusal
     base, switches = refusal
+    if switches.token:
+        exchange.end("error")
+        status, message, code = key_state_error(state.gateway, switches.token, state.api_key)
+        return error_bodies.error_response(status, message=message, code=code)
     if switches.delay and await _sleep_watching(request, switches.delay):
         exchange.end("disconnected")
         return Response(status_code=499)
@@ -129,6 +136,7 @@ async def _admit(request: Request, state: EmulatorState, model_id: str | None) -
         exchange=exchange,
         next_id=state.next_id,
         replies=state.replies,
+        gateway=state.gateway,
     )
 
 
@@ -216,14 +224,16 @@ def create_app(
     models: Iterable[EmulatedModel | str] | None = None,
     replies: Replies | None = None,
     prices: billing.Billing | None = None,
+    gateway: Gateway = "docs",
 ) -> Starlette:
     """The emulator as an ASGI app, with state of its own.
 
     `recorder` lets tests read what it saw; `models` replaces the catalogue it serves (ids it knows keep their
     family's behaviour, other ids are plain chat models); `replies` scripts answers: model id → text, or a function
     `(model_id, prompt) -> text | None` (None: the deterministic default); `prices` holds the billing switches
-    (hide `/api/pricing` or `/api/usage/token/`, the key's quota and group), changeable while it runs."""
-    state = EmulatorState(api_key, recorder or Recorder(), models, replies, prices)
+    (hide `/api/pricing` or `/api/usage/token/`, the key's quota and group), changeable while it runs;
+    `gateway` picks the new-api it plays: "docs" (mixrouter's pages), "2025-12" or "2026-06" (see `gateway.py`)."""
+    state = EmulatorState(api_key, recorder or Recorder(), models, replies, prices, gateway)
 
     async def list_models(request: Request) -> Response:
         if _presented_key(request) != state.api_key:
@@ -242,7 +252,7 @@ def create_app(
 
     def video_route(shape: str) -> Callable[[Request], Awaitable[Response]]:
         async def submit(call: Call) -> Response:
-            return await videos.submit(call, state.video_tasks, shape)
+            return await videos.submit(call, state.video_tasks, shape, state.gateway)
 
         admitted = _wire(state, submit)
 
@@ -250,7 +260,7 @@ def create_app(
             _record_get(state, request)
             if _presented_key(request) != state.api_key:
                 return error_bodies.error_response(401)
-            return videos.poll(request, state.video_tasks, shape)
+            return videos.poll(request, state.video_tasks, shape, state.gateway)
 
         async def endpoint(request: Request) -> Response:
             return await (admitted(request) if request.method == "POST" else poll(request))

@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from .answers import Replies, Reply, reply_for
 from .catalogue import EmulatedModel
+from .gateway import Gateway
 from .recorder import Exchange
 from .switches import Switches
 
@@ -23,6 +24,7 @@ class Call:
     exchange: Exchange
     next_id: Callable[[], int]  # this emulator's own sequence for response ids
     replies: Replies | None = None
+    gateway: Gateway = "docs"
 
     def reply(self, prompt: str, *, thinking: bool, images: int = 0) -> Reply:
         """What this model says to `prompt` (the instance's scripted replies first, then the deterministic one)."""

@@ -34,6 +34,8 @@ CATALOGUE: tuple[EmulatedModel, ...] = (
     EmulatedModel("o4-mini", "openai", _OPENAI, "optional"),
     EmulatedModel("claude-opus-4-5-20251101", "anthropic", _CLAUDE, "inline"),
     EmulatedModel("claude-sonnet-4-5-20250929", "anthropic", _CLAUDE, "inline"),
+    EmulatedModel("claude-opus-4-6", "anthropic", _CLAUDE, "inline"),
+    EmulatedModel("claude-opus-4-7", "anthropic", _CLAUDE, "inline"),
     EmulatedModel("gemini-2.5-pro", "google", _GEMINI, "optional"),
     EmulatedModel("gemini-2.5-flash", "google", _GEMINI, "optional"),
     EmulatedModel("gemini-3-pro-preview", "google", _GEMINI, "optional"),

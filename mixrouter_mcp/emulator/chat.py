@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from . import error_bodies
+from . import anthropic_rules, error_bodies
 from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens, tokens
 from .call import Call
 from .catalogue import EmulatedModel
@@ -105,7 +105,10 @@ async def chat_completions(call: Call) -> Response:
     refusal = _refusal(model, body)
     if refusal is not None:
         return refusal
-    thinking = wants_thinking(model, body)
+    claude_stock = model.owned_by == "anthropic" and call.gateway != "docs"
+    thinking = _claude_thinks(call) if claude_stock else wants_thinking(model, body)
+    if isinstance(thinking, Response):
+        return thinking
     if model.owned_by == "qwen" and body.get("enable_thinking") is True and not stream:
         return error_bodies.error_response(
             400, message="parameter.enable_thinking must be set to false for non-streaming calls"
@@ -118,7 +121,8 @@ async def chat_completions(call: Call) -> Response:
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
     reply, cut = limit_reply(reply, limit)
     finish = "length" if cut else "stop"
-    content, reasoning_field, hidden = _shape(model, reply, thinking)
+    inline = model.reasoning == "inline" and (not claude_stock or (thinking and call.switches.inline))
+    content, reasoning_field, hidden = _shape(model, reply, thinking, inline)
     usage = _usage(prompt_tokens([_text_of(m.get("content")) for m in messages]), content, reasoning_field, hidden)
     usage["prompt_tokens_details"]["cached_tokens"] = min(call.switches.cached, usage["prompt_tokens"])
     # new-api's Claude-over-chat usage: cache writes in their own fields, inside prompt_tokens.
@@ -153,10 +157,21 @@ async def chat_completions(call: Call) -> Response:
     return sse_response(frames, call.switches, call.exchange)
 
 
-def _shape(model: EmulatedModel, reply: Reply, thinking: bool) -> tuple[str, str, int]:
+def _claude_thinks(call: Call) -> bool | Response:
+    """Stock new-api converts the body for Anthropic, which then applies its own thinking rules: whether Claude
+    thinks, or Anthropic's 400 as new-api relays it."""
+    converted = anthropic_rules.claude_body_from_chat(call.body)
+    broken = anthropic_rules.violation(call.model.id, converted)
+    if broken:
+        return error_bodies.error_response(400, message=broken, code="invalid_request_error")
+    return "thinking" in converted
+
+
+def _shape(model: EmulatedModel, reply: Reply, thinking: bool, inline: bool) -> tuple[str, str, int]:
     """(content, reasoning_content, hidden reasoning tokens) the way this family's chat endpoint returns them."""
-    if model.reasoning == "inline":
-        # mixrouter's Claude-through-chat puts thinking inline, whether asked or not (seed M2).
+    if inline:
+        # mixrouter's Claude-through-chat puts thinking inline, whether asked or not (seed M2); on stock new-api
+        # only a Bedrock-style channel does (the `inline` switch). Stock new-api sends reasoning_content.
         return f"<budget:thinking>\n{reply.reasoning}\n</budget:thinking>\n\n{reply.answer}", "", 0
     if not thinking:
         return reply.answer, "", 0

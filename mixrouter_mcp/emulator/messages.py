@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from . import error_bodies
+from . import anthropic_rules, error_bodies
 from .answers import Reply, count_tokens, limit_reply, pieces_of, prompt_tokens
 from .call import Call
 from .images import valid_base64
@@ -52,17 +52,9 @@ def _check(call: Call) -> Response | None:
         return _invalid("max_tokens: Field required")
     if not isinstance(body.get("messages"), list) or not body["messages"]:
         return _invalid("messages: at least one message is required")
-    thinking = body.get("thinking")
-    if isinstance(thinking, dict) and thinking.get("type") == "enabled":
-        budget = thinking.get("budget_tokens")
-        if not isinstance(budget, int) or budget < 1024:
-            return _invalid("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024")
-        if budget >= max_tokens:
-            return _invalid("`max_tokens` must be greater than `thinking.budget_tokens`")
-        if body.get("temperature", 1) != 1:
-            return _invalid("`temperature` may only be set to 1 when thinking is enabled.")
-    if "temperature" in body and "top_p" in body:
-        return _invalid("`temperature` and `top_p` cannot both be specified for this model. Please use only one.")
+    broken = anthropic_rules.violation(call.model.id, body)
+    if broken:
+        return _invalid(broken)
     return None
 
 
@@ -99,7 +91,7 @@ async def messages(call: Call) -> Response:
     images, images_ok = _images_ok(last_user.get("content"))
     if not images_ok:
         return _invalid("messages: image source must be a url or base64 data with an image media_type")
-    thinking = isinstance(body.get("thinking"), dict) and body["thinking"].get("type") == "enabled"
+    thinking = isinstance(body.get("thinking"), dict) and body["thinking"].get("type") in ("enabled", "adaptive")
     reply = call.reply(_text_of(last_user.get("content")), thinking=thinking, images=images)
     reply, cut = limit_reply(reply, body["max_tokens"])
     writes, reads, system_text = _system_usage(call, body.get("system"))

@@ -13,12 +13,15 @@ from .answers import Replies
 from .app import DEFAULT_KEY, create_app
 from .billing import Billing
 from .catalogue import EmulatedModel
+from .gateway import Gateway
 from .recorder import Recorder
 
 
-def serve_forever(host: str = "127.0.0.1", port: int = 8900, api_key: str = DEFAULT_KEY) -> None:
+def serve_forever(
+    host: str = "127.0.0.1", port: int = 8900, api_key: str = DEFAULT_KEY, gateway: Gateway = "docs"
+) -> None:
     """Run the emulator until interrupted."""
-    uvicorn.run(create_app(api_key), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(api_key, gateway=gateway), host=host, port=port, log_level="warning")
 
 
 class BackgroundEmulator:
@@ -36,11 +39,13 @@ class BackgroundEmulator:
         *,
         models: Iterable[EmulatedModel | str] | None = None,
         replies: Replies | None = None,
+        gateway: Gateway = "docs",
     ) -> None:
         self.api_key = api_key
+        self.gateway = gateway
         self.recorder = Recorder()
         self.billing = Billing()  # switch the billing endpoints off, or set the key's quota, while it runs
-        app = create_app(api_key, self.recorder, models=models, replies=replies, prices=self.billing)
+        app = create_app(api_key, self.recorder, models=models, replies=replies, prices=self.billing, gateway=gateway)
         config = uvicorn.Config(app, host=host, port=port, log_level="error", lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="mixrouter-emulator", daemon=True)

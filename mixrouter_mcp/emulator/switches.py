@@ -40,6 +40,8 @@ class Switches:
     cost: float = -1.0  # usage carries this gateway-reported cost in USD (`usage.cost`)
     videotime: float = 1.0  # a video task takes this many seconds (queued for the first fifth)
     videofail: str = ""  # ... then fails with this reason
+    token: str = ""  # the key is `exhausted` (its quota used up) or `expired`, worded as the gateway version does
+    inline: bool = False  # stock gateways: Claude via chat puts thinking inline in <budget:thinking> tags
 
     @property
     def faulty_status(self) -> bool:

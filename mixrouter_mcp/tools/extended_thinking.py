@@ -34,6 +34,7 @@ from .support.inputs import (
     OutputFile,
     Prompt,
     System,
+    Temperature,
 )
 from .support.output import cap_text, thinking_text, tool_result
 
@@ -49,6 +50,7 @@ async def extended_thinking(
         StrictInt | None, Field(ge=1024, le=128_000, description="Thinking tokens, where the model takes a budget.")
     ] = None,
     include_reasoning: bool = True,
+    temperature: Temperature = None,
     system: System = None,
     max_tokens: MaxTokens = None,
     images: Images = None,
@@ -76,6 +78,7 @@ async def extended_thinking(
         max_tokens=max_tokens,
         conversation_id=conversation_id,
         api=api,
+        temperature=temperature,
         thinking=ThinkingRequest(effort=effort, budget_tokens=budget_tokens),
     )
     if dry_run:

@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, Field, StrictInt
 from ..costs import UNKNOWN, Cost
 from ..schemas import CostSourceName
 from ..state import AppState
-from ..upstream import UpstreamError, VideoRequest, VideoStatus, VideoTask, is_task_id
+from ..upstream import UpstreamError, VideoRequest, VideoStatus, VideoSubmission, VideoTask, is_task_id
 from ..vocabulary import VIDEO_FAILED
 from .support.calls import check_prompt_size, deadline_for
 from .support.failures import tool_error
@@ -65,6 +65,7 @@ class VideoResult(BaseModel):
     next_step: str = Field(description="What to do now.")
     path: str | None = Field(default=None, description="The saved MP4, with save=true once succeeded.")
     bytes: int | None = None
+    notes: list[str] = Field(default=[], description="What the gateway may not have honoured.")
     # What this call cost: the submit's per-call price; checking a task is free.
     cost_usd: float | None = None
     cost_source: CostSourceName = "unknown"
@@ -110,7 +111,12 @@ async def _wait(ctx: Context[AppState], task_id: str, wait_s: float | None) -> t
 
 
 def _result(
-    task: VideoTask, waited: float, cost: Cost, unpriced: str, saved: tuple[Path, int] | None = None
+    task: VideoTask,
+    waited: float,
+    cost: Cost,
+    unpriced: str,
+    saved: tuple[Path, int] | None = None,
+    notes: tuple[str, ...] = (),
 ) -> CallToolResult:
     """The result of a video call; `unpriced` says why, when its cost is unknown."""
     result = VideoResult(
@@ -125,6 +131,7 @@ def _result(
         next_step=_next_step(task, saved is not None),
         path=str(saved[0]) if saved else None,
         bytes=saved[1] if saved else None,
+        notes=list(notes),
         cost_usd=cost.usd,
         cost_source=cost.source,
     )
@@ -137,6 +144,7 @@ def _result(
         lines.append(f"Saved {saved[1]:,} bytes to {saved[0]}")
     if task.error:
         lines.append(f"Reason given by mixrouter: {task.error}")
+    lines += [f"Note: {note}" for note in notes]
     if cost.usd is None:
         lines.append(f"Cost: unknown ({unpriced})")
     elif cost.usd:
@@ -174,18 +182,30 @@ async def video(
             seed=seed,
             watermark=watermark,
         )
-        task_id, cost = await _submit(state, options, image)
+        submission, cost = await _submit(state, options, image)
+        task_id, notes = submission.task_id, submission.notes
     else:
-        cost = Cost.nothing()
+        cost, notes = Cost.nothing(), ()
     assert task_id is not None
-    task, waited = await _wait(ctx, task_id, wait_s)
-    if not (save and task.status == "succeeded" and task.video_url):
-        return _result(task, waited, cost, state.prices.why_unpriced())
-    saved = await _download(ctx, task.task_id, task.video_url, directory)
-    return _result(task, waited, cost, state.prices.why_unpriced(), saved)
+    try:
+        task, waited = await _wait(ctx, task_id, wait_s)
+        saved = await _download(ctx, task.task_id, task.video_url or "", directory) if _to_save(task, save) else None
+    except ToolError as error:
+        if prompt is None:
+            raise
+        # The task exists and is billed: never let the caller lose its id and pay for another.
+        raise ToolError(
+            f"{error} The video task {task_id} was started (and is billed): check it with "
+            f'video(task_id="{task_id}") rather than starting another.'
+        ) from error
+    return _result(task, waited, cost, state.prices.why_unpriced(), saved, notes)
 
 
-async def _submit(state: AppState, options: VideoRequest, image: str | None) -> tuple[str, Cost]:
+def _to_save(task: VideoTask, save: bool) -> bool:
+    return save and task.status == "succeeded" and bool(task.video_url)
+
+
+async def _submit(state: AppState, options: VideoRequest, image: str | None) -> tuple[VideoSubmission, Cost]:
     """Start the task: `options` with the first frame `image` (a URL or an allowed file) loaded; its id and price.
     Under the daily cap the price is held first, as for every model call."""
     check_prompt_size(options.prompt, None, state.settings)
@@ -195,14 +215,14 @@ async def _submit(state: AppState, options: VideoRequest, image: str | None) -> 
     before = [await video_estimate(state, request.model)] if budgeted(state, None) else []
     held = await hold(state, [], None, extra=before)
     try:
-        task_id = await state.client.submit_video(request)
+        submission = await state.client.submit_video(request)
     except UpstreamError as error:
         await held.settle([Cost.nothing()])
         raise tool_error(error, model=request.model, settings=state.settings) from error
     priced = before[0] if before else await video_estimate(state, request.model)
     cost = UNKNOWN if priced.usd is None else Cost(priced.usd, "computed")
     await held.settle([cost])
-    return task_id, cost
+    return submission, cost
 
 
 async def _download(ctx: Context[AppState], task_id: str, url: str, directory: str | None) -> tuple[Path, int]:

@@ -14,6 +14,7 @@ from .types import (
     ThinkingRequest,
     Usage,
     VideoRequest,
+    VideoSubmission,
     VideoTask,
     is_task_id,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "Usage",
     "VideoRequest",
     "VideoStatus",
+    "VideoSubmission",
     "VideoTask",
     "is_task_id",
 ]

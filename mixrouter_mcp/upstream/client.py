@@ -18,6 +18,7 @@ import httpx2
 
 from .. import __version__
 from ..config import API_KEY_ENV, Settings
+from ..vocabulary import VideoApi, VideoBody
 from .body import ACCEPT_ENCODING, ResponseTooLarge, iter_decoded, read_capped
 from .errors import (
     ConnectFailed,
@@ -35,7 +36,17 @@ from .preparation import prepare
 from .protocols import WIRE_FORMATS, StreamAssembler, WireFormat, billing, messages, models, videos
 from .sanitize import Sanitizer
 from .sse import LineSplitter, SseDecoder, SseEvent
-from .types import Completion, Delta, HttpRequest, KeyQuota, ModelInfo, Query, VideoRequest, VideoTask
+from .types import (
+    Completion,
+    Delta,
+    HttpRequest,
+    KeyQuota,
+    ModelInfo,
+    Query,
+    VideoRequest,
+    VideoSubmission,
+    VideoTask,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +84,9 @@ class MixRouterClient:
         self._slots = anyio.CapacityLimiter(settings.max_connections)
         self._clean = Sanitizer(settings.api_key_value())
         self._max_bytes = settings.max_response_bytes
+        # What this gateway was found to accept, learnt on the first refusal and kept for the process.
+        self._video_body: VideoBody = "legacy"
+        self._video_poll: VideoApi = settings.video_api
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -135,13 +149,38 @@ class MixRouterClient:
         body = await self.call_json(billing.build_token_usage(), deadline_s=_BILLING_DEADLINE_S)
         return billing.parse_token_usage(body)
 
-    async def submit_video(self, request: VideoRequest) -> str:
-        """Start a video task; its id."""
-        return videos.parse_submit(await self.call_json(videos.build_submit(request, self._settings.video_api)))
+    async def submit_video(self, request: VideoRequest) -> VideoSubmission:
+        """Start a video task: its id, and notes on what the gateway may not honour.
+
+        The body goes in the shape this gateway last accepted; refused for its shape (new-api from mid-2026 takes
+        only Ark's content[]; earlier ones only a prompt), it is sent once more in the other shape."""
+        api, shape = self._settings.video_api, self._video_body
+        try:
+            body = await self.call_json(videos.build_submit(request, api, shape))
+        except UpstreamError as error:
+            other = videos.other_body(error, shape)
+            if other is None:
+                raise
+            logger.info("the gateway refused the %s video body; sending the %s one", shape, other)
+            shape = self._video_body = other
+            body = await self.call_json(videos.build_submit(request, api, shape))
+        return VideoSubmission(videos.parse_submit(body), videos.submit_notes(request, shape))
 
     async def poll_video(self, task_id: str) -> VideoTask:
-        """Where a video task stands (the id is checked before it becomes a path segment)."""
-        return videos.parse_task(await self.call_json(videos.build_poll(task_id, self._settings.video_api)), task_id)
+        """Where a video task stands (the id is checked before it becomes a path segment). A route this gateway
+        lacks (404) or cannot serve for this task (501, new-api of Dec 2025 on /v1/videos) gives way to the other
+        one, which is then kept."""
+        api = self._video_poll
+        try:
+            body = await self.call_json(videos.build_poll(task_id, api))
+        except UpstreamError as error:
+            other = videos.other_route(error, api)
+            if other is None:
+                raise
+            body = await self.call_json(videos.build_poll(task_id, other))
+            logger.info("video tasks are read from the %s route from now on (%s answered %s)", other, api, error.status)
+            self._video_poll = other
+        return videos.parse_task(body, task_id)
 
     async def call_json(self, request: HttpRequest, deadline_s: float | None = None) -> Any:
         """One JSON request with the usual retries, deadline and error mapping."""

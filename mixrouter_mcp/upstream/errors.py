@@ -50,6 +50,14 @@ class AuthenticationFailed(UpstreamError):
     """401: the key was refused."""
 
 
+class KeyQuotaExhausted(UpstreamError):
+    """The key's own quota is used up: new-api 401 "该令牌额度已用尽" (to 2025), 429 "该令牌额度不足" (2026)."""
+
+
+class KeyExpired(AuthenticationFailed):
+    """The key has passed its expiry time: new-api 401 "该令牌已过期" / "This token has expired"."""
+
+
 class PermissionDenied(UpstreamError):
     """403: quota, group, moderation or IP rules."""
 
@@ -74,6 +82,10 @@ class RateLimited(UpstreamError):
     """429."""
 
     retryable = True
+
+
+class NotImplementedByGateway(UpstreamError):
+    """501: this gateway version has no such conversion (new-api's `not_implemented`); retrying cannot help."""
 
 
 class ServerError(UpstreamError):
@@ -210,7 +222,7 @@ def _classify(
     request_id: str | None,
     retry_after: float | None,
 ) -> UpstreamError:
-    kind = _kind_for(status, error_type, code)
+    kind = _kind_for(status, error_type, code, message)
     return kind(
         message,
         status=status,
@@ -248,9 +260,31 @@ _BY_STATUS: dict[int, type[UpstreamError]] = {
 }
 
 
-def _kind_for(status: int | None, error_type: str | None, code: str | None) -> type[UpstreamError]:
+# new-api's token checks (model/token.go, middleware/auth.go), in each locale it ships: a key whose quota is used
+# up, or whose expiry has passed, is not a wrong key and needs another remedy.
+_KEY_EXHAUSTED = ("该令牌额度已用尽", "该令牌额度不足", "該令牌額度不足", "token has insufficient quota")
+_KEY_EXPIRED = ("该令牌已过期", "該令牌已過期", "token has expired")
+
+
+def _key_state(status: int | None, message: str) -> type[UpstreamError] | None:
+    if status not in (401, 429):
+        return None
+    lowered = message.lower()
+    if any(marker in lowered for marker in _KEY_EXHAUSTED):
+        return KeyQuotaExhausted
+    if status == 401 and any(marker in lowered for marker in _KEY_EXPIRED):
+        return KeyExpired
+    return None
+
+
+def _kind_for(status: int | None, error_type: str | None, code: str | None, message: str = "") -> type[UpstreamError]:
     if code == "model_not_found":
         return ModelNotFound
+    key_state = _key_state(status, message)
+    if key_state is not None:
+        return key_state
+    if status == 501:
+        return NotImplementedByGateway
     if status is not None:
         if status in _BY_STATUS:
             return _BY_STATUS[status]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .routing import Family, Wire, bare_model, family_of
+from .routing import Family, Wire, bare_model, claude_thinking_modes, family_of
 from .types import ThinkingRequest
 
 # Token budgets per effort, per family (each vendor's documented range).
@@ -57,14 +57,38 @@ def _room_for(budget: int, max_tokens: int | None, plan: ThinkingPlan) -> None:
 
 
 def _claude(model: str, wire: Wire, request: ThinkingRequest, max_tokens: int | None) -> ThinkingPlan:
+    modes = claude_thinking_modes(model)
+    if wire is Wire.MESSAGES and (modes == "adaptive_only" or (modes == "both" and not request.budget_tokens)):
+        return _claude_adaptive(modes, request, max_tokens)
+    budget = max(1024, _budget(_ANTHROPIC_BUDGET, request))
     if wire is Wire.MESSAGES:
-        budget = max(1024, _budget(_ANTHROPIC_BUDGET, request))
         plan = ThinkingPlan(
             {"thinking": {"type": "enabled", "budget_tokens": budget}}, "thinking.budget_tokens", budget
         )
-        _room_for(budget, max_tokens, plan)
-        return plan
-    return _effort_field(model, wire, request)
+    else:
+        # new-api turns `reasoning_effort` into fixed budgets (1280/2048/4096) and `reasoning.max_tokens` into
+        # this very budget (relay-claude.go); either way Anthropic then wants max_tokens above it.
+        plan = ThinkingPlan({"reasoning": {"max_tokens": budget}}, "reasoning.max_tokens", budget)
+    if modes == "both":
+        plan.notes.append("a fixed thinking budget is deprecated on this model (adaptive thinking replaces it)")
+    _room_for(budget, max_tokens, plan)
+    return plan
+
+
+def _claude_adaptive(modes: str, request: ThinkingRequest, max_tokens: int | None) -> ThinkingPlan:
+    """Adaptive thinking with an effort (Opus/Sonnet 4.6 and later); Opus 4.7+ shows its thinking only when asked
+    for a summary (`display`), and takes no budget at all."""
+    effort = request.effort
+    thinking: dict[str, Any] = {"type": "adaptive"}
+    if modes == "adaptive_only":
+        thinking["display"] = "summarized"
+    body = {"thinking": thinking, "output_config": {"effort": effort}}
+    plan = ThinkingPlan(body, "thinking.adaptive+output_config.effort", effort)
+    if request.budget_tokens:
+        plan.notes.append("this model takes an effort, not a budget: budget_tokens was not sent")
+    if max_tokens is None:
+        plan.max_tokens = _ANTHROPIC_BUDGET[effort] + ANSWER_ALLOWANCE
+    return plan
 
 
 def _gemini(model: str, wire: Wire, request: ThinkingRequest, max_tokens: int | None) -> ThinkingPlan:
@@ -91,7 +115,13 @@ def _gemini(model: str, wire: Wire, request: ThinkingRequest, max_tokens: int | 
 
 def _qwen(model: str, wire: Wire, request: ThinkingRequest, max_tokens: int | None) -> ThinkingPlan:
     budget = _budget(_QWEN_BUDGET, request)
-    plan = ThinkingPlan({"enable_thinking": True, "thinking_budget": budget}, "enable_thinking+thinking_budget", budget)
+    # new-api's request model (dto/openai_request.go) has `enable_thinking` but no `thinking_budget`: the budget
+    # reaches Qwen only through a channel that passes unknown fields on. Report only what is known to arrive.
+    plan = ThinkingPlan({"enable_thinking": True, "thinking_budget": budget}, "enable_thinking", "true")
+    plan.notes.append(
+        f"thinking_budget {budget} sent too, but new-api drops it unless the channel passes extra fields through: "
+        "the budget may not be honoured"
+    )
     plan.force_stream = True  # Qwen refuses thinking on non-streamed calls
     return plan
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Literal
 
 
 class Family(StrEnum):
@@ -89,6 +90,23 @@ def choose_wire(model: str, requested: str, configured: str, *, for_thinking: bo
         if choice and choice != "auto":
             return Wire(choice)
     return default_wire(model, for_thinking=for_thinking)
+
+
+# Claude's thinking modes by version (Anthropic's adaptive-thinking page; new-api relay-claude.go, 2026-06):
+#   adaptive_only  Opus 4.7 and later, any 5.x, Mythos, Fable: `enabled` (a fixed budget) is a 400
+#   both           Opus 4.6, Sonnet 4.6: adaptive recommended, `enabled` deprecated but accepted
+#   enabled_only   4.5 and earlier: `enabled` with budget_tokens; adaptive is a 400
+_CLAUDE_VERSION = re.compile(r"claude-(opus|sonnet|haiku|mythos|fable)-(\d+)(?:-(\d)(?!\d))?")
+
+
+def claude_thinking_modes(model: str) -> Literal["adaptive_only", "both", "enabled_only"]:
+    match = _CLAUDE_VERSION.search(bare_model(model))
+    if not match:
+        return "enabled_only"
+    line, major, minor = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+    if line in ("mythos", "fable") or major >= 5 or (line == "opus" and (major, minor) >= (4, 7)):
+        return "adaptive_only"
+    return "both" if (major, minor) >= (4, 6) else "enabled_only"
 
 
 def can_think(model: str) -> bool:

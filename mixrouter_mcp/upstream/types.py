@@ -166,6 +166,14 @@ class VideoRequest:
 
 
 @dataclass(frozen=True)
+class VideoSubmission:
+    """A started video task: its id, and what the gateway may not have honoured."""
+
+    task_id: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class VideoTask:
     """Where a video task stands, normalised across the two task shapes."""
 

@@ -17,6 +17,17 @@ def _remedy(error: up.UpstreamError, model: str | None, settings: Settings) -> s
     deadline_env = "MIXROUTER_CALL_DEADLINE_S"
     remedies: list[tuple[type[up.UpstreamError], str]] = [
         (up.MissingApiKey, f"Set the {API_KEY_ENV} environment variable (or put it in .env) and restart the server."),
+        (
+            up.KeyQuotaExhausted,
+            "The mixrouter key's own quota is used up (the account may still have credit): raise the key's quota "
+            f"or make it unlimited in the mixrouter console (Tokens), or set {API_KEY_ENV} to another key.",
+        ),
+        (
+            up.KeyExpired,
+            "The mixrouter key has expired: extend its expiry (or set it to never expire) in the mixrouter console "
+            f"(Tokens), or create a new key and set {API_KEY_ENV} to it.",
+        ),
+        (up.NotImplementedByGateway, "This mixrouter (new-api) version cannot do this here; see the message above."),
         (up.AuthenticationFailed, f"Check {API_KEY_ENV}: mixrouter does not accept the configured key."),
         (up.ModelNotFound, f"mixrouter serves no {named} to this key: call list_models for valid ids."),
         (up.NotFound, f"Call list_models to check the model id; check MIXROUTER_BASE_URL ({settings.base_url})."),

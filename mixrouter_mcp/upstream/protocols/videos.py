@@ -2,6 +2,11 @@
 
 Two path shapes exist (protocols.md §7.3): `POST /v1/videos` + `GET /v1/videos/{id}` (mixrouter's doc, OpenAI video
 objects) and `POST /v1/video/generations` + `GET /v1/video/generations/{id}` (new-api task objects, `{code, data}`).
+
+Two submit bodies exist, by new-api version (read in QuantumNous/new-api, relay/channel/task/doubao/adaptor.go):
+`legacy` `{model, prompt, images, metadata}` (mixrouter's doc; new-api of Dec 2025 passes on only prompt and
+images), and `seedance`, Ark's own `{model, content[], ratio, ...}` (the only one new-api of Jun 2026 accepts).
+On new-api of Dec 2025 `GET /v1/videos/{id}` answers 501 `not_implemented` for Doubao; the generations route works.
 """
 
 from __future__ import annotations
@@ -9,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from ...vocabulary import VideoApi, VideoStatus
-from ..errors import InvalidResponse, NotFound, UpstreamError, error_from_payload
+from ...vocabulary import VideoApi, VideoBody, VideoStatus
+from ..errors import BadRequest, InvalidResponse, NotFound, NotImplementedByGateway, UpstreamError, error_from_payload
 from ..types import HttpRequest, VideoRequest, VideoTask, is_task_id
 from .common import as_dict
 
@@ -28,11 +33,66 @@ def _base(api: VideoApi) -> str:
     return "/v1/videos" if api == "videos" else "/v1/video/generations"
 
 
-def build_submit(request: VideoRequest, api: VideoApi) -> HttpRequest:
+OPTION_NAMES = ("resolution", "ratio", "seed", "watermark", "duration")
+
+
+def build_submit(request: VideoRequest, api: VideoApi, shape: VideoBody = "legacy") -> HttpRequest:
+    """The submit request in body `shape`."""
+    if shape == "seedance":
+        return HttpRequest("POST", _base(api), json=_seedance_body(request))
+    return HttpRequest("POST", _base(api), json=_legacy_body(request, api))
+
+
+def _seedance_body(request: VideoRequest) -> dict[str, Any]:
+    """Ark's `content[]` body (dto.SeedanceVideoRequest): the prompt as a text item, the first frame as an
+    image_url item with its role, the options as top-level fields."""
+    content: list[dict[str, Any]] = [{"type": "text", "text": request.prompt}]
+    if request.image is not None:
+        content.append({"type": "image_url", "image_url": {"url": request.image.as_data_url()}, "role": "first_frame"})
+    body: dict[str, Any] = {"model": request.model, "content": content}
+    for name in OPTION_NAMES:
+        value = getattr(request, name)
+        if value is not None:
+            body[name] = value
+    return body
+
+
+def submit_notes(request: VideoRequest, shape: VideoBody) -> tuple[str, ...]:
+    """What the gateway cannot be shown to honour: in the legacy body the options ride in `metadata`, which
+    mixrouter's doc maps onto Ark but new-api of Dec 2025 drops (its doubao adaptor sends only prompt and images)."""
+    given = [name for name in OPTION_NAMES if getattr(request, name) is not None]
+    if shape != "legacy" or not given:
+        return ()
+    return (
+        f"{', '.join(given)} sent as mixrouter documents them; some new-api versions pass on only the prompt and "
+        "image, so check the video: it may have the model's defaults instead",
+    )
+
+
+def other_body(error: UpstreamError, shape: VideoBody) -> VideoBody | None:
+    """The other body shape, when `error` is this gateway refusing the shape sent (not the request itself)."""
+    if not isinstance(error, BadRequest):
+        return None
+    message = error.message.lower()
+    if shape == "legacy" and "seedance request requires" in message:
+        return "seedance"
+    if shape == "seedance" and "prompt is required" in message:
+        return "legacy"
+    return None
+
+
+def other_route(error: UpstreamError, api: VideoApi) -> VideoApi | None:
+    """The other poll route, when this one does not exist (404) or cannot convert this task (501)."""
+    if isinstance(error, NotImplementedByGateway) or (isinstance(error, NotFound) and error.status == 404):
+        return "generations" if api == "videos" else "videos"
+    return None
+
+
+def _legacy_body(request: VideoRequest, api: VideoApi) -> dict[str, Any]:
     """mixrouter's documented body: options in `metadata` (new-api maps them onto Ark's fields), the first frame
     in `images`. The generations route also reads `image`, so it gets both."""
     metadata: dict[str, Any] = {"image_role": "first_frame"} if request.image else {}
-    for name in ("resolution", "ratio", "seed", "watermark", "duration"):
+    for name in OPTION_NAMES:
         value = getattr(request, name)
         if value is not None:
             metadata[name] = value
@@ -45,7 +105,7 @@ def build_submit(request: VideoRequest, api: VideoApi) -> HttpRequest:
             body["image"] = request.image.as_data_url()
     if metadata:
         body["metadata"] = metadata
-    return HttpRequest("POST", _base(api), json=body)
+    return body
 
 
 def build_poll(task_id: str, api: VideoApi) -> HttpRequest:
@@ -66,10 +126,14 @@ def _progress(raw: Any) -> int | None:
         return None
 
 
-def _url(task: dict[str, Any]) -> str | None:
-    """The video URL wherever this shape keeps it."""
+def _url(task: dict[str, Any], status: VideoStatus) -> str | None:
+    """The video URL wherever this shape keeps it (new-api of Dec 2025 puts it in a succeeded task's
+    `fail_reason`: controller/task_video.go)."""
     inner = as_dict(task.get("data"))
+    reason = task.get("fail_reason")
+    in_reason = reason if status == "succeeded" and isinstance(reason, str) and reason.startswith("http") else None
     candidates = [
+        in_reason,
         as_dict(task.get("metadata")).get("url"),
         task.get("url"),
         task.get("video_url"),
@@ -81,6 +145,10 @@ def _url(task: dict[str, Any]) -> str | None:
 
 
 def _error(task: dict[str, Any]) -> str | None:
+    """The failure reason; Ark's own one (kept under a TaskDto's `data`) before new-api's stock "task failed"."""
+    ark_error = as_dict(as_dict(task.get("data")).get("error")).get("message")
+    if isinstance(ark_error, str) and ark_error:
+        return ark_error
     error = task.get("error")
     if isinstance(error, dict):
         message = error.get("message") or error.get("code")
@@ -131,7 +199,7 @@ def parse_task(body: Any, task_id: str) -> VideoTask:
         status=status,
         raw_status=raw,
         progress=100 if status == "succeeded" else _progress(task.get("progress")),
-        video_url=_url(task),
+        video_url=_url(task, status),
         error=_error(task) if status in ("failed", "cancelled", "expired") else None,
         model=str(task["model"]) if task.get("model") else None,
     )
