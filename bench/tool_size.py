@@ -31,6 +31,7 @@ FEATURES = (
     ("costs, budgets and fallbacks (issue 13)", LEAN_HOUSE_TOKENS, 150),
     ("files in context, dry_run, output_file (issue 14)", 2_627, 200),
     ("jobs: background on three tools, get_job, cancel_job (issue 15)", 2_822, 450),
+    ("gateway versions: temperature on extended_thinking, video notes (issue 16)", 3_265, 40),
 )
 
 
