@@ -104,7 +104,10 @@ class Settings(BaseSettings):
     )
     connect_timeout_s: float = Field(default=5.0, gt=0, le=60, description="TCP/TLS connect timeout.")
     stream_idle_timeout_s: float = Field(
-        default=45.0, gt=0, le=600, description="Abort a stream when no data event arrives for this long."
+        default=45.0,
+        gt=0,
+        le=600,
+        description="Abort a started stream when no data event comes for this long (the first waits for the deadline).",
     )
     call_deadline_s: float = Field(
         default=50.0, gt=0, le=3600, description="Total deadline of one upstream call, retries included."

@@ -30,6 +30,21 @@ async def test_stalled_stream_hits_the_idle_timeout(emulator: BackgroundEmulator
     assert is_error and "no data for 0.5 s" in text and "[PARTIAL ANSWER, incomplete]" in text
 
 
+@pytest.mark.parametrize("silence", ["delay=0.8", "ttft=0.8", "delay=0.4~ttft=0.4"])
+async def test_a_long_silence_before_the_first_token_is_not_a_stall(emulator: BackgroundEmulator, silence: str) -> None:
+    # A thinking model may be silent for minutes before its first token (new-api sends no `: PING` by default):
+    # the idle timer starts at the first data event; before it only the call deadline applies.
+    is_error, text = await call(emulator, f"deepseek-reasoner~words=6~gap=0.05~{silence}", stream_idle_timeout_s=0.3)
+    assert not is_error, text
+    assert len(text.split()) >= 6
+
+
+async def test_the_idle_timer_runs_from_the_first_token(emulator: BackgroundEmulator) -> None:
+    # The same silence before the first token is fine, but once the stream has started a 0.8 s gap stalls it.
+    is_error, text = await call(emulator, "gpt-4o~words=6~ttft=0.8~gap=0.8", stream_idle_timeout_s=0.3)
+    assert is_error and "no data for 0.3 s" in text
+
+
 async def test_keepalive_comments_do_not_reset_the_idle_timeout(emulator: BackgroundEmulator) -> None:
     # Each chunk is preceded by pings and follows a 0.4 s gap: with a 0.3 s idle limit the stream must stall out.
     is_error, text = await call(emulator, "gpt-4o~words=5~gap=0.4~pings=3", stream_idle_timeout_s=0.3)

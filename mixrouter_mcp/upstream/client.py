@@ -63,9 +63,12 @@ class MixRouterClient:
 
     def __init__(self, settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> None:
         self._settings = settings
+        # No read timeout: every request runs under a deadline of our own, and a thinking model may stay silent
+        # (no `: PING`, off by default in new-api) for as long as the call allows before its first token. The
+        # stream idle timer starts at the first data event (`_read_stream`).
         timeout = httpx2.Timeout(
             connect=settings.connect_timeout_s,
-            read=settings.stream_idle_timeout_s,
+            read=None,
             write=30.0,
             pool=settings.call_deadline_s,
         )
@@ -287,9 +290,6 @@ class MixRouterClient:
                 ) from exc
             except httpx2.PoolTimeout as exc:
                 raise ConnectFailed("no free connection to mixrouter (too many calls at once)") from exc
-            except httpx2.ReadTimeout as exc:
-                idle = self._settings.stream_idle_timeout_s
-                raise StreamStalled(f"mixrouter sent no response for {idle:g} s") from exc
             except (httpx2.RemoteProtocolError, httpx2.ReadError, httpx2.WriteError) as exc:
                 # The connection dropped before any response: safe to try again.
                 raise ConnectFailed(f"the connection to mixrouter dropped: {type(exc).__name__}") from exc
@@ -322,12 +322,14 @@ class MixRouterClient:
         self, response: httpx2.Response, assembler: StreamAssembler, on_delta: DeltaHandler | None
     ) -> Completion:
         """Feed SSE events to `assembler` until its terminator; a stream silent (comments aside) for longer than
-        the idle timeout is stalled. One movable deadline, pushed forward on each data event, keeps this cheap."""
+        the idle timeout after its first data event is stalled (before it, only the call deadline applies: a
+        thinking model may think for minutes first). One movable deadline, pushed forward on each data event,
+        keeps this cheap."""
         decoder = SseDecoder()
         idle = self._settings.stream_idle_timeout_s
         lines = _sse_lines(response, self._max_bytes)
         streamed = False
-        with anyio.CancelScope(deadline=anyio.current_time() + idle) as idle_scope:
+        with anyio.CancelScope() as idle_scope:
             try:
                 async for line in lines:
                     event = decoder.feed(line)
