@@ -117,7 +117,7 @@ class ModelEntry(BaseModel):
     """A model mixrouter serves."""
 
     id: str = Field(description="The model id to pass as `model`.")
-    owner: str = Field(description="Who serves it (openai, anthropic, google, ...).")
+    owner: str = Field(description="Owner the gateway names: vendor, channel or custom.")
     endpoints: list[str] = Field(default_factory=list, description="mixrouter endpoint types that serve it.")
 
     @classmethod

@@ -151,7 +151,7 @@ def _refuse(request: Request, state: EmulatorState, body: Any, model_name: str) 
     except ValueError as exc:
         return error_bodies.error_response(400, message=str(exc))
     if base not in state.models:
-        return error_bodies.model_not_found(base or "(none)")
+        return error_bodies.model_not_found(base or "(none)", state.gateway)
     return base, switches
 
 
@@ -243,7 +243,7 @@ def create_app(
                 "id": m.id,
                 "object": "model",
                 "created": 1626777600,
-                "owned_by": m.owned_by,
+                "owned_by": catalogue.published_owner(m, state.gateway),
                 "supported_endpoint_types": list(m.endpoints),
             }
             for m in state.models.values()

@@ -54,3 +54,35 @@ def model_named(model: EmulatedModel | str) -> EmulatedModel:
     if isinstance(model, EmulatedModel):
         return model
     return BY_ID.get(model) or EmulatedModel(model, "custom")
+
+
+# What stock new-api puts in `owned_by` (controller/model.go), by gateway version.
+# 2025-12 (a78fd2dae): the name of the adaptor whose static model list holds the id, else "custom". The map is
+# filled in API-type order, last one wins: Vertex (which lists Claude's and Gemini's models too) comes after
+# Anthropic, AWS and Gemini, so those ids read "vertex-ai".
+_STATIC_2025_12 = {
+    **dict.fromkeys(("gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-5", "gpt-5-mini", "o3", "o4-mini"), "openai"),
+    **dict.fromkeys(("claude-opus-4-5-20251101", "claude-sonnet-4-5-20250929", "gemini-3-pro-preview"), "vertex-ai"),
+    **dict.fromkeys(("deepseek-chat", "deepseek-reasoner"), "deepseek"),
+    "doubao-seed-1-6-thinking-250715": "volcengine",
+}
+# 2026-06 (745df361, channelOwnerName): the adaptor name of the channel that serves the model (by priority).
+_CHANNEL_2026_06 = {
+    "openai": "openai",
+    "anthropic": "claude",
+    "google": "google gemini",
+    "deepseek": "deepseek",
+    "qwen": "ali",
+    "doubao": "volcengine",
+}
+
+
+def published_owner(model: EmulatedModel, gateway: str) -> str:
+    """The `owned_by` this gateway version shows for `model` in `/v1/models`."""
+    if gateway == "2025-12":
+        return _STATIC_2025_12.get(model.id, "custom")
+    if gateway == "2026-06":
+        if model.endpoints == ("openai-video",):
+            return "doubaovideo"  # a task channel has no API type: the lower-cased channel type name
+        return _CHANNEL_2026_06.get(model.owned_by, "custom")
+    return model.owned_by

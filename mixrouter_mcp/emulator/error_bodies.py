@@ -89,9 +89,15 @@ def error_response(
     )
 
 
-def model_not_found(model: str) -> Response:
-    """What mixrouter answers for a model no channel serves: 503 `model_not_found`."""
-    message = f"当前分组 default 下对于模型 {model} 无可用渠道"
+def model_not_found(model: str, gateway: str = "docs") -> Response:
+    """What mixrouter answers for a model no channel serves: 503 `model_not_found`, worded as each version does
+    (middleware/distributor.go; 2026-06 translates it, English unless the request asks for another language)."""
+    if gateway == "2026-06":
+        message = f"No available channel for model {model} under group default (distributor)"
+    elif gateway == "2025-12":
+        message = f"分组 default 下模型 {model} 无可用渠道（distributor）"
+    else:
+        message = f"当前分组 default 下对于模型 {model} 无可用渠道"
     return error_response(503, message=message, code="model_not_found")
 
 

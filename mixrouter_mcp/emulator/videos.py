@@ -49,6 +49,7 @@ class VideoTask:
     run_s: float
     fail_reason: str
     options: dict[str, Any]  # the Ark options this gateway version passed on (ratio, resolution, ...)
+    first_frame: bool = False
 
     def state(self) -> tuple[str, int]:
         """(queued | running | succeeded | failed, percent) at this moment."""
@@ -122,6 +123,7 @@ async def submit(call: Call, tasks: dict[str, VideoTask], shape: str, gateway: G
         run_s=call.switches.videotime,
         fail_reason=FAILURE_REASONS.get(call.switches.videofail, call.switches.videofail),
         options=options,
+        first_frame=bool(images),
     )
     tasks[task.id] = task
     if gateway == "2025-12" or (gateway == "docs" and shape == "generations"):
@@ -152,7 +154,12 @@ def _ark_task(task: VideoTask, base_url: str) -> dict[str, Any]:
     """The raw Ark task JSON new-api keeps under the TaskDto's `data`."""
     state, _ = task.state()
     ark = {"pending": "queued", "queued": "queued", "running": "running"}.get(state, state)
-    raw: dict[str, Any] = {"id": task.id, "model": task.model, "status": ark, **task.options}
+    # Ark reports what the video was made with (doubao adaptor's responseTask: seed, resolution, duration, ratio,
+    # framespersecond), its defaults where an option did not reach it; a watermark is not reported back.
+    made = {"resolution": "720p", "ratio": "adaptive" if task.first_frame else "16:9", "duration": 5}
+    made |= {"seed": int(task.id.encode().hex()[-6:], 16), "framespersecond": 24}
+    made |= {k: v for k, v in task.options.items() if k in made}
+    raw: dict[str, Any] = {"id": task.id, "model": task.model, "status": ark, **made}
     if state == "succeeded":
         raw["content"] = {"video_url": f"{base_url}_emulator/files/{task.id}.mp4"}
         raw["usage"] = {"completion_tokens": 108900, "total_tokens": 108900}

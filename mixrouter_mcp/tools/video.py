@@ -183,9 +183,9 @@ async def video(
             watermark=watermark,
         )
         submission, cost = await _submit(state, options, image)
-        task_id, notes = submission.task_id, submission.notes
+        task_id = submission.task_id
     else:
-        cost, notes = Cost.nothing(), ()
+        submission, cost = VideoSubmission(task_id or ""), Cost.nothing()
     assert task_id is not None
     try:
         task, waited = await _wait(ctx, task_id, wait_s)
@@ -198,7 +198,7 @@ async def video(
             f"{error} The video task {task_id} was started (and is billed): check it with "
             f'video(task_id="{task_id}") rather than starting another.'
         ) from error
-    return _result(task, waited, cost, state.prices.why_unpriced(), saved, notes)
+    return _result(task, waited, cost, state.prices.why_unpriced(), saved, submission.notes_for(task))
 
 
 def _to_save(task: VideoTask, save: bool) -> bool:

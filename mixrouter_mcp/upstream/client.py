@@ -167,7 +167,8 @@ class MixRouterClient:
             logger.info("the gateway refused the %s video body; sending the %s one", shape, other)
             shape = self._video_body = other
             body = await self.call_json(videos.build_submit(request, api, shape))
-        return VideoSubmission(videos.parse_submit(body), videos.submit_notes(request, shape))
+        notes, unconfirmed = videos.submit_notes(request, shape), videos.unconfirmed_options(request, shape)
+        return VideoSubmission(videos.parse_submit(body), notes, unconfirmed)
 
     async def poll_video(self, task_id: str) -> VideoTask:
         """Where a video task stands (the id is checked before it becomes a path segment). A route this gateway

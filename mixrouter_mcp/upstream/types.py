@@ -165,12 +165,34 @@ class VideoRequest:
     watermark: bool | None = None
 
 
+Options = tuple[tuple[str, str], ...]  # (name, value as text) pairs, e.g. (("ratio", "16:9"),)
+
+
 @dataclass(frozen=True)
 class VideoSubmission:
-    """A started video task: its id, and what the gateway may not have honoured."""
+    """A started video task: its id, what the gateway may not have honoured, and the options sent in a way it
+    may have dropped (checked against what the finished video reports, `notes_for`)."""
 
     task_id: str
     notes: tuple[str, ...] = ()
+    unconfirmed: Options = ()
+
+    def notes_for(self, task: VideoTask) -> tuple[str, ...]:
+        """The notes once `task` is known: an option the video reports is confirmed or shown as it came out; only
+        what it does not report keeps the submit-time warning."""
+        if not self.unconfirmed or task.status != "succeeded" or not task.made_with:
+            return self.notes
+        reported = dict(task.made_with)
+        differed = [
+            f"{name} {asked} asked, the video has {reported[name]}"
+            for name, asked in self.unconfirmed
+            if name in reported and reported[name] != asked
+        ]
+        unreported = [name for name, _ in self.unconfirmed if name not in reported]
+        notes = [f"{'; '.join(differed)}: this gateway passed on only the prompt and image"] if differed else []
+        if unreported:
+            notes.append(f"{', '.join(unreported)} not reported back by the gateway: check the video")
+        return tuple(notes)
 
 
 @dataclass(frozen=True)
@@ -184,6 +206,7 @@ class VideoTask:
     video_url: str | None = None
     error: str | None = None
     model: str | None = None
+    made_with: Options = ()  # what the task reports the video was made with (Ark: ratio, resolution, ...)
 
     @property
     def done(self) -> bool:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from ...vocabulary import VideoApi, VideoBody, VideoStatus
 from ..errors import BadRequest, InvalidResponse, NotFound, NotImplementedByGateway, UpstreamError, error_from_payload
-from ..types import HttpRequest, VideoRequest, VideoTask, is_task_id
+from ..types import HttpRequest, Options, VideoRequest, VideoTask, is_task_id
 from .common import as_dict
 
 _STATUSES: dict[str, VideoStatus] = {
@@ -55,6 +55,29 @@ def _seedance_body(request: VideoRequest) -> dict[str, Any]:
         if value is not None:
             body[name] = value
     return body
+
+
+def unconfirmed_options(request: VideoRequest, shape: VideoBody) -> Options:
+    """The options given, as text, when the body's shape may lose them (the legacy one: see `submit_notes`)."""
+    if shape != "legacy":
+        return ()
+    return tuple(
+        (name, _as_text(getattr(request, name))) for name in OPTION_NAMES if getattr(request, name) is not None
+    )
+
+
+def _as_text(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+_REPORTED = ("resolution", "ratio", "seed", "duration")  # what Ark's task reports (doubao adaptor's responseTask)
+
+
+def _made_with(task: dict[str, Any]) -> Options:
+    """What the finished video was made with, as Ark reports it under a TaskDto's `data` (or at the top)."""
+    inner = as_dict(task.get("data"))
+    found = ((name, inner.get(name, task.get(name))) for name in _REPORTED)
+    return tuple((name, _as_text(value)) for name, value in found if isinstance(value, str | int) and value != "")
 
 
 def submit_notes(request: VideoRequest, shape: VideoBody) -> tuple[str, ...]:
@@ -202,4 +225,5 @@ def parse_task(body: Any, task_id: str) -> VideoTask:
         video_url=_url(task, status),
         error=_error(task) if status in ("failed", "cancelled", "expired") else None,
         model=str(task["model"]) if task.get("model") else None,
+        made_with=_made_with(task),
     )
