@@ -50,6 +50,8 @@ class Job:
         self.cancel_as: JobState = "interrupted"  # what a cancelled job is called: a shutdown, unless cancel_job asked
         self.on_detach: list[Callable[[], None]] = []
         self.live_text: Callable[[], str] | None = None  # a panel's text so far is made, not streamed
+        # The progress heartbeat of what runs now, sent by the waiting caller's task (no timer task per call).
+        self.beat: Callable[[], Awaitable[None]] | None = None
 
     @property
     def id(self) -> str:

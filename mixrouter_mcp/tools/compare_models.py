@@ -47,7 +47,7 @@ from .support.inputs import (
 )
 from .support.judge import assign_labels, judge_prompt, parse_verdict
 from .support.output import cap_text, comparison_text, tool_result
-from .support.progress import ProgressReporter, StreamWatch, heartbeat
+from .support.progress import ProgressReporter, StreamWatch
 from .support.spending import Hold, estimate_call, hold, output_ceiling
 
 
@@ -344,7 +344,8 @@ async def _run_panel(
         pending = [watches[i].status() for i, r in enumerate(results) if r is None]
         return f"{len(panel) - len(pending)}/{len(panel)} done; " + "; ".join(pending)
 
-    async with heartbeat(reporter, waiting, state.settings.progress_interval_s), anyio.create_task_group() as group:
+    job.beat = lambda: reporter.send(waiting())  # sent by the waiting caller (run_as_job)
+    async with anyio.create_task_group() as group:
         for index in range(len(panel)):
             group.start_soon(one, index)
     return [r for r in results if r is not None], costs

@@ -35,7 +35,7 @@ async def run_as_job(
     if not background:
         try:
             with anyio.move_on_after(waits):
-                await job.finished.wait()
+                await _wait_beating(job, state.settings.progress_interval_s)
         except anyio.get_cancelled_exc_class():
             job.cancel()  # the caller has gone: close the upstream stream, as without jobs
             raise
@@ -44,6 +44,18 @@ async def run_as_job(
     await state.jobs.detach(job)
     started = "started in the background" if background else "past this call's deadline, it goes on in the background"
     return running(job, f"{started}. {next_step(job.id)}")
+
+
+async def _wait_beating(job: Job, every_s: float) -> None:
+    """Wait for `job` to end, sending its heartbeat every `every_s` seconds of the wait: the waiting task does it,
+    so a call needs no timer task of its own."""
+    while True:
+        with anyio.move_on_after(every_s):
+            await job.finished.wait()
+        if job.finished.is_set():
+            return
+        if job.beat is not None:
+            await job.beat()
 
 
 def _ended(job: Job) -> CallToolResult:

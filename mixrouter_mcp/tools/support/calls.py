@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, replace
 
 import anyio
@@ -113,12 +114,18 @@ async def _attempt(
     with anyio.CancelScope(deadline=anyio.current_time() + window if window else math.inf) as first_output:
 
         async def on_delta(delta: Delta) -> None:
-            first_output.deadline = math.inf  # output has started: only the call's deadline applies now
+            if first_output.deadline != math.inf:
+                first_output.deadline = math.inf  # output has started: only the call's deadline applies now
             if job is not None:
                 job.feed(delta)
             await watch.on_delta(delta)
 
-        async with heartbeat(reporter, watch.status, state.settings.progress_interval_s):
+        if job is not None:
+            job.beat = lambda: reporter.send(watch.status())  # its waiting caller sends it (run_as_job)
+            beating: AbstractAsyncContextManager[None] = nullcontext()
+        else:
+            beating = heartbeat(reporter, watch.status, state.settings.progress_interval_s)
+        async with beating:
             return await state.client.complete(
                 query, on_delta=on_delta, deadline_s=deadline_s, retry_within_s=patience_s
             )
