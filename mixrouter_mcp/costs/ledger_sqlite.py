@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import anyio
-
+from ..sqlite_file import SqliteFile
 from .ledger import KEEP_DAYS, DaySpend, LedgerUnavailable
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS spend (day TEXT PRIMARY KEY, usd REAL NOT NULL, calls INTEGER NOT NULL, "
@@ -19,25 +18,15 @@ _SCHEMA += "unknown INTEGER NOT NULL)"
 class SqliteLedger:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._db: sqlite3.Connection | None = None
-        self._one_at_a_time = anyio.CapacityLimiter(1)
+        self._file = SqliteFile(path, _SCHEMA)
 
     async def _run(self, work: Any, *args: Any) -> Any:
         try:
-            return await anyio.to_thread.run_sync(self._with_db, work, *args, limiter=self._one_at_a_time)
+            return await self._file.run(work, *args)
         except sqlite3.Error as error:
             raise LedgerUnavailable(
                 f"the spend ledger in {self.path} failed ({type(error).__name__}: {error})"
             ) from error
-
-    def _with_db(self, work: Any, *args: Any) -> Any:
-        if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(_SCHEMA)
-            self._db = db
-        return work(self._db, *args)
 
     async def reserve(self, day: str, usd: float, cap: float | None) -> tuple[bool, float]:
         result: tuple[bool, float] = await self._run(_reserve, day, usd, cap)
@@ -53,9 +42,7 @@ class SqliteLedger:
         return DaySpend(*row) if row else DaySpend(0.0, 0, 0)
 
     async def aclose(self) -> None:
-        if self._db is not None:
-            db, self._db = self._db, None
-            await anyio.to_thread.run_sync(db.close, limiter=self._one_at_a_time)
+        await self._file.aclose()
 
 
 def _transaction(db: sqlite3.Connection, work: Any) -> Any:

@@ -7,8 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import anyio
-
+from ..sqlite_file import SqliteFile
 from .record import JobLimits, JobNotFound, JobRecord, JobsUnavailable
 
 _SCHEMA = (
@@ -22,23 +21,13 @@ class SqliteJobStore:
         self.path = path
         self.where = f"SQLite ({path})"
         self._limits = limits
-        self._db: sqlite3.Connection | None = None
-        self._one_at_a_time = anyio.CapacityLimiter(1)
+        self._file = SqliteFile(path, _SCHEMA)
 
     async def _run(self, work: Any, *args: Any) -> Any:
         try:
-            return await anyio.to_thread.run_sync(self._with_db, work, *args, limiter=self._one_at_a_time)
+            return await self._file.run(work, *args)
         except sqlite3.Error as error:
             raise JobsUnavailable(f"the job store in {self.path} failed ({type(error).__name__}: {error})") from error
-
-    def _with_db(self, work: Any, *args: Any) -> Any:
-        if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(_SCHEMA)
-            self._db = db
-        return work(self._db, *args)
 
     async def save(self, record: JobRecord) -> bool:
         cancel: bool = await self._run(_save, record, self._limits)
@@ -60,9 +49,7 @@ class SqliteJobStore:
             raise JobNotFound(job_id)
 
     async def aclose(self) -> None:
-        if self._db is not None:
-            db, self._db = self._db, None
-            await anyio.to_thread.run_sync(db.close, limiter=self._one_at_a_time)
+        await self._file.aclose()
 
 
 def _save(db: sqlite3.Connection, record: JobRecord, limits: JobLimits) -> bool:

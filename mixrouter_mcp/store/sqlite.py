@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 from typing import Any, TypeVar
 
-import anyio
-
+from ..sqlite_file import SqliteFile
 from .base import (
     Conversation,
     ConversationCorrupt,
@@ -40,24 +39,15 @@ class SqliteStore:
         self.path = path
         self._limits = limits
         self._max_bytes = int(max_mb * 1024 * 1024)
-        self._db: sqlite3.Connection | None = None
-        self._one_at_a_time = anyio.CapacityLimiter(1)  # one connection, used by one thread at a time
+        self._file = SqliteFile(path, _SCHEMA, self._setup)
+
+    def _setup(self, db: sqlite3.Connection) -> None:
+        db.execute("PRAGMA foreign_keys=ON")
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count={max(1, self._max_bytes // page_size)}")  # a bound on the file
 
     async def _run(self, work: Any, *args: Any) -> Any:
-        return await anyio.to_thread.run_sync(self._with_db, work, *args, limiter=self._one_at_a_time)
-
-    def _with_db(self, work: Any, *args: Any) -> Any:
-        if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.executescript(_SCHEMA)
-            page_size = db.execute("PRAGMA page_size").fetchone()[0]
-            db.execute(f"PRAGMA max_page_count={max(1, self._max_bytes // page_size)}")  # a bound on the file
-            self._db = db
-        return work(self._db, *args)
+        return await self._file.run(work, *args)
 
     async def get(self, conversation_id: str) -> Conversation:
         conversation: Conversation = await self._run(_read, conversation_id, self._limits)
@@ -79,9 +69,7 @@ class SqliteStore:
         return deleted
 
     async def aclose(self) -> None:
-        if self._db is not None:
-            db, self._db = self._db, None
-            await anyio.to_thread.run_sync(db.close, limiter=self._one_at_a_time)
+        await self._file.aclose()
 
 
 def _read(db: sqlite3.Connection, conversation_id: str, limits: Limits) -> Conversation:
