@@ -14,7 +14,7 @@ from mcp.types import Tool, ToolAnnotations
 
 from . import __version__
 from .config import Settings
-from .costs import PriceBook, open_ledger
+from .costs import MemoryLedger, PriceBook, SettlingInBackground, open_ledger
 from .jobs import JobLimits, JobRunner, open_job_store
 from .result_store import ResultStore
 from .state import AppState
@@ -103,13 +103,14 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         try:
             async with MixRouterClient(settings, transport=transport) as client, anyio.create_task_group() as group:
                 jobs = JobRunner(job_store, group, limits, settings.job_deadline_s)
+                booking = ledger if isinstance(ledger, MemoryLedger) else SettlingInBackground(ledger, group)
                 running["state"] = AppState(
                     settings=settings,
                     client=client,
                     results=results,
                     store=store,
                     prices=PriceBook(settings, client),
-                    ledger=ledger,
+                    ledger=booking,
                     jobs=jobs,
                     ledger_where=ledger_where,
                 )

@@ -258,7 +258,6 @@ async def converse(
         if chain_notes:
             raise CallFailed("\n".join([str(failure), *chain_notes]), failure.cost) from failure
         raise
-    await held.settle([called.cost])
     completion = called.completion
     served = completion.model or called.model
     saved_id, saved_notes = await threads.record(
@@ -272,6 +271,7 @@ async def converse(
         models=[served],
         title=plan.prompt,
     )
+    await held.settle([called.cost])  # after the conversation's write: both go to one file, one writer at a time
     extra = [note for note in (fallback_note(called.attempts), unknown_cost_note(state, called)) if note]
     notes = [*plan.notes, *chain_notes, *completion.notes, *extra, *saved_notes]
     return Answered(
