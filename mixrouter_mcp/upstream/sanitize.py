@@ -67,7 +67,10 @@ class Sanitizer:
         )
 
     def delta(self, delta: Delta) -> Delta:
-        return replace(delta, text=self.text(delta.text), reasoning=self.text(delta.reasoning))
+        text, reasoning = self.text(delta.text), self.text(delta.reasoning)
+        if text is delta.text and reasoning is delta.reasoning:
+            return delta  # the usual case: nothing to change, so no copy on every streamed piece
+        return replace(delta, text=text, reasoning=reasoning)
 
     def model_info(self, info: ModelInfo) -> ModelInfo:
         return ModelInfo(self.text(info.id), self.text(info.owned_by), tuple(self.text(e) for e in info.endpoints))
