@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, replace
 
 import anyio
@@ -23,7 +22,7 @@ from .attachments import attach
 from .failures import tool_error
 from .fallbacks import Attempt, chain_of, fallback_note, falls_over, outcome_of
 from .images import load_images
-from .progress import ProgressReporter, StreamWatch, heartbeat, wants_progress
+from .progress import ProgressReporter, StreamWatch, wants_progress
 from .spending import affordable_chain, hold, output_ceiling
 
 
@@ -56,20 +55,20 @@ async def call_model(
     verb: str = "asking",
     reporter: ProgressReporter | None = None,
     chain: list[str] | None = None,
-    job: Job | None = None,
+    *,
+    job: Job,
 ) -> Called:
-    """Run `query` under the call's deadline (a job's own, in a `job`), reporting progress (on `reporter` when the
-    tool has one already), on each model of `chain` in turn while a failure allows it; raise `CallFailed` when
-    none answers. In a `job`, the streamed text is kept in it as it arrives."""
+    """Run `query` under the `job`'s deadline, reporting progress (on `reporter` when the tool has one already),
+    on each model of `chain` in turn while a failure allows it; raise `CallFailed` when none answers. The streamed
+    text is kept in the job as it arrives."""
     state = ctx.request_context.lifespan_context
     reporter = reporter or ProgressReporter(ctx)
-    if job is not None:
-        job.on_detach.append(reporter.mute)
+    job.on_detach.append(reporter.mute)
     models = chain or [query.model]
     started = time.perf_counter()
-    deadline = job.deadline_s if job is not None else deadline_for(ctx)
+    deadline = job.deadline_s
     # What the caller waits: fallback windows and retry waits must fit in it, even when a job may run longer.
-    patience_ends = anyio.current_time() + (job.patience_s if job is not None else deadline)
+    patience_ends = anyio.current_time() + job.patience_s
     ends = anyio.current_time() + deadline
     attempts: list[Attempt] = []
     for index, model in enumerate(models):
@@ -101,34 +100,25 @@ async def _attempt(
     reporter: ProgressReporter,
     budget_s: tuple[float, float],
     window: float | None,
-    job: Job | None,
+    job: Job,
 ) -> Completion:
     """One model, under the call's remaining deadline, retries only within the caller's patience (`budget_s`);
     with a `window`, abandoned if no output starts in it."""
     deadline_s, patience_s = budget_s
     state = ctx.request_context.lifespan_context
     watch = StreamWatch(query.model)
-    if job is not None:
-        job.restart()
+    job.restart()
     await reporter.send(f"{verb} {query.model}")
     with anyio.CancelScope(deadline=anyio.current_time() + window if window else math.inf) as first_output:
 
         async def on_delta(delta: Delta) -> None:
             if first_output.deadline != math.inf:
                 first_output.deadline = math.inf  # output has started: only the call's deadline applies now
-            if job is not None:
-                job.feed(delta)
+            job.feed(delta)
             await watch.on_delta(delta)
 
-        if job is not None:
-            job.beat = lambda: reporter.send(watch.status())  # its waiting caller sends it (run_as_job)
-            beating: AbstractAsyncContextManager[None] = nullcontext()
-        else:
-            beating = heartbeat(reporter, watch.status, state.settings.progress_interval_s)
-        async with beating:
-            return await state.client.complete(
-                query, on_delta=on_delta, deadline_s=deadline_s, retry_within_s=patience_s
-            )
+        job.beat = lambda: reporter.send(watch.status())  # its waiting caller sends it (run_as_job)
+        return await state.client.complete(query, on_delta=on_delta, deadline_s=deadline_s, retry_within_s=patience_s)
     raise DeadlineExceeded(f"no output within {window or 0:.1f} s, its share of the deadline")
 
 
@@ -243,7 +233,7 @@ async def converse(
     verb: str = "asking",
     max_cost_usd: float | None = None,
     fallback_models: list[str] | None = None,
-    job: Job | None = None,
+    job: Job,
 ) -> Answered:
     """Make the planned call (on its fallbacks, within its budget) and record the exchange in its conversation."""
     state = ctx.request_context.lifespan_context

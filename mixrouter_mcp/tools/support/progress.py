@@ -1,14 +1,13 @@
 """Progress notifications: what a user should see while a call runs.
 
 The SDK sends nothing when the caller gave no progressToken, so tools report unconditionally. Values always
-increase, even with several models streaming at once, and a timer heartbeat keeps clients that reset their
-timeout on progress alive through long silent thinking as well as long answers.
+increase, even with several models streaming at once, and a heartbeat (sent by the waiting request, see
+`background.run_as_job`) keeps clients that reset their timeout on progress alive through long silent thinking
+as well as long answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -62,25 +61,3 @@ class StreamWatch:
         elapsed = anyio.current_time() - self.started
         pieces = f", {self.chunks} chunks" if self.chunks else ""
         return f"{self.model}: {self.phase}{pieces} ({elapsed:.0f} s)"
-
-
-@asynccontextmanager
-async def heartbeat(reporter: ProgressReporter, describe: Callable[[], str], every_s: float) -> AsyncIterator[None]:
-    """While the body runs, send `describe()` every `every_s` seconds."""
-
-    async def beat() -> None:
-        while True:
-            await anyio.sleep(every_s)
-            await reporter.send(describe())
-
-    failure: BaseException | None = None
-    async with anyio.create_task_group() as group:
-        group.start_soon(beat)
-        try:
-            yield
-        except BaseException as exc:
-            failure = exc
-        finally:
-            group.cancel_scope.cancel()
-    if failure is not None:
-        raise failure
