@@ -36,6 +36,11 @@ def _base(api: VideoApi) -> str:
 OPTION_NAMES = ("resolution", "ratio", "seed", "watermark", "duration")
 
 
+def _options_given(request: VideoRequest) -> dict[str, Any]:
+    """The options the caller set, by name, in `OPTION_NAMES` order."""
+    return {name: value for name in OPTION_NAMES if (value := getattr(request, name)) is not None}
+
+
 def build_submit(request: VideoRequest, api: VideoApi, shape: VideoBody = "legacy") -> HttpRequest:
     """The submit request in body `shape`."""
     if shape == "seedance":
@@ -49,21 +54,14 @@ def _seedance_body(request: VideoRequest) -> dict[str, Any]:
     content: list[dict[str, Any]] = [{"type": "text", "text": request.prompt}]
     if request.image is not None:
         content.append({"type": "image_url", "image_url": {"url": request.image.as_data_url()}, "role": "first_frame"})
-    body: dict[str, Any] = {"model": request.model, "content": content}
-    for name in OPTION_NAMES:
-        value = getattr(request, name)
-        if value is not None:
-            body[name] = value
-    return body
+    return {"model": request.model, "content": content, **_options_given(request)}
 
 
 def unconfirmed_options(request: VideoRequest, shape: VideoBody) -> Options:
     """The options given, as text, when the body's shape may lose them (the legacy one: see `submit_notes`)."""
     if shape != "legacy":
         return ()
-    return tuple(
-        (name, _as_text(getattr(request, name))) for name in OPTION_NAMES if getattr(request, name) is not None
-    )
+    return tuple((name, _as_text(value)) for name, value in _options_given(request).items())
 
 
 def _as_text(value: object) -> str:
@@ -83,8 +81,8 @@ def _made_with(task: dict[str, Any]) -> Options:
 def submit_notes(request: VideoRequest, shape: VideoBody) -> tuple[str, ...]:
     """What the gateway cannot be shown to honour: in the legacy body the options ride in `metadata`, which
     mixrouter's doc maps onto Ark but new-api of Dec 2025 drops (its doubao adaptor sends only prompt and images)."""
-    given = [name for name in OPTION_NAMES if getattr(request, name) is not None]
-    if shape != "legacy" or not given:
+    given = [name for name, _ in unconfirmed_options(request, shape)]
+    if not given:
         return ()
     return (
         f"{', '.join(given)} sent as mixrouter documents them; some new-api versions pass on only the prompt and "
@@ -115,10 +113,7 @@ def _legacy_body(request: VideoRequest, api: VideoApi) -> dict[str, Any]:
     """mixrouter's documented body: options in `metadata` (new-api maps them onto Ark's fields), the first frame
     in `images`. The generations route also reads `image`, so it gets both."""
     metadata: dict[str, Any] = {"image_role": "first_frame"} if request.image else {}
-    for name in OPTION_NAMES:
-        value = getattr(request, name)
-        if value is not None:
-            metadata[name] = value
+    metadata.update(_options_given(request))
     body: dict[str, Any] = {"model": request.model, "prompt": request.prompt}
     if request.duration is not None:
         body["duration"] = request.duration
