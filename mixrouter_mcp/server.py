@@ -18,7 +18,7 @@ from .costs import MemoryLedger, PriceBook, SettlingInBackground, open_ledger
 from .jobs import JobLimits, JobRunner, open_job_store
 from .result_store import ResultStore
 from .state import AppState
-from .store import open_store
+from .store import open_store, writing_behind
 from .tool_schemas import lean_input, lean_output
 from .tools import (
     ask_model,
@@ -108,7 +108,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
                     settings=settings,
                     client=client,
                     results=results,
-                    store=store,
+                    store=writing_behind(store, group),
                     prices=PriceBook(settings, client),
                     ledger=booking,
                     jobs=jobs,

@@ -298,7 +298,7 @@ def test_the_redis_password_is_masked_in_doctor_repr_and_logs(emulator: Backgrou
 async def test_a_full_sqlite_disk_reports_the_real_error(tmp_path: Path, emulator: BackgroundEmulator) -> None:
     store = SqliteStore(tmp_path / "c.sqlite3", Limits(), max_mb=0.1)
     with pytest.raises(Exception, match="database or disk is full"):
-        await store.append(None, [Turn("user", "x" * 300_000)], title="t", system=None, models=[])
+        await store.append("conv_full", [Turn("user", "x" * 300_000)], new=True, title="t", system=None, models=[])
     await store.aclose()
     settings = make_settings(emulator, mcp_store=f"sqlite://{tmp_path / 'd.sqlite3'}", conversation_max_db_mb=0.1)
     async with Client(build_server(settings)) as client:

@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from anyio.abc import TaskGroup
+
 from ..config import Settings
 from .base import (
     Conversation,
@@ -16,10 +18,12 @@ from .base import (
     ConversationSummary,
     Limits,
     Turn,
+    new_conversation_id,
 )
 from .disabled import DisabledStore
 from .guarded import GuardedStore, StoreUnavailable, WriteUnconfirmed
 from .sqlite import SqliteStore
+from .writing_behind import WritingBehind
 
 __all__ = [
     "Conversation",
@@ -33,7 +37,9 @@ __all__ = [
     "Turn",
     "WriteUnconfirmed",
     "default_sqlite_path",
+    "new_conversation_id",
     "open_store",
+    "writing_behind",
 ]
 
 
@@ -52,6 +58,15 @@ def open_store(settings: Settings) -> ConversationStore:
     """The store `MIXROUTER_MCP_STORE` names (`redis://...`, `sqlite:///path`, `none`, or empty for the default),
     behind the one wrapper that makes every backend failure the same clear `StoreUnavailable`."""
     return GuardedStore(_backend(settings))
+
+
+def writing_behind(store: ConversationStore, group: TaskGroup) -> ConversationStore:
+    """A SQLite `store` with its writes run behind the answers, in `group`. Others are left as they are: Redis is
+    shared by several server processes, where a follow-up may reach another process before a write behind the
+    answer lands (and a write Redis does not confirm in time is a note in the answer); `none` keeps nothing."""
+    if isinstance(store, GuardedStore) and isinstance(store.inner, SqliteStore):
+        return WritingBehind(store, group)
+    return store
 
 
 def _backend(settings: Settings) -> ConversationStore:

@@ -73,9 +73,10 @@ class ConversationStore(Protocol):
         ...
 
     async def append(
-        self, conversation_id: str | None, turns: list[Turn], *, title: str, system: str | None, models: list[str]
+        self, conversation_id: str, turns: list[Turn], *, new: bool, title: str, system: str | None, models: list[str]
     ) -> str:
-        """Add turns (creating the thread when `conversation_id` is None) and apply the limits; return the id."""
+        """Add turns to the thread (created under `conversation_id` when `new`) and apply the limits; return the id
+        kept, or "" when the store keeps nothing."""
         ...
 
     async def list(self, limit: int) -> list[ConversationSummary]:

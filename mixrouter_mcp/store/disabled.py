@@ -12,9 +12,9 @@ class DisabledStore:
         raise ConversationNotFound(DISABLED)
 
     async def append(
-        self, conversation_id: str | None, turns: list[Turn], *, title: str, system: str | None, models: list[str]
+        self, conversation_id: str, turns: list[Turn], *, new: bool, title: str, system: str | None, models: list[str]
     ) -> str:
-        if conversation_id is not None:
+        if not new:
             raise ConversationNotFound(DISABLED)
         return ""
 

@@ -52,9 +52,9 @@ class GuardedStore:
         return await self._guard(self.inner.get(conversation_id), "read")
 
     async def append(
-        self, conversation_id: str | None, turns: list[Turn], *, title: str, system: str | None, models: list[str]
+        self, conversation_id: str, turns: list[Turn], *, new: bool, title: str, system: str | None, models: list[str]
     ) -> str:
-        work = self.inner.append(conversation_id, turns, title=title, system=system, models=models)
+        work = self.inner.append(conversation_id, turns, new=new, title=title, system=system, models=models)
         return await self._guard(work, "write")
 
     async def list(self, limit: int) -> list[ConversationSummary]:

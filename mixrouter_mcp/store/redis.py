@@ -23,7 +23,6 @@ from .base import (
     ConversationSummary,
     Limits,
     Turn,
-    new_conversation_id,
 )
 from .guarded import WriteUnconfirmed
 
@@ -76,11 +75,10 @@ class RedisStore:
         return Conversation(conversation_id, meta.get("title", ""), system, sorted(models), turns, created, updated)
 
     async def append(
-        self, conversation_id: str | None, turns: list[Turn], *, title: str, system: str | None, models: list[str]
+        self, conversation_id: str, turns: list[Turn], *, new: bool, title: str, system: str | None, models: list[str]
     ) -> str:
-        new_id = conversation_id or new_conversation_id()
-        head, turns_key, models_key = _keys(new_id)
-        if conversation_id is not None and not await self._redis.exists(head):
+        head, turns_key, models_key = _keys(conversation_id)
+        if not new and not await self._redis.exists(head):
             raise _missing(conversation_id)
         now = time.time()
         ttl = max(1, int(self._limits.ttl_s))
@@ -96,16 +94,17 @@ class RedisStore:
                 pipe.sadd(models_key, *models)
             for key in (head, turns_key, models_key):
                 pipe.expire(key, ttl)
-            pipe.zadd(self._index, {new_id: now})
+            pipe.zadd(self._index, {conversation_id: now})
             pipe.zremrangebyscore(self._index, "-inf", now - self._limits.ttl_s)
             try:
                 await pipe.execute()
             except RedisTimeout as error:
                 raise WriteUnconfirmed(
-                    f"Redis did not confirm the write in time ({error}); it may or may not have been saved", new_id
+                    f"Redis did not confirm the write in time ({error}); it may or may not have been saved",
+                    conversation_id,
                 ) from error
         await self._evict_beyond_limit()
-        return new_id
+        return conversation_id
 
     async def _evict_beyond_limit(self) -> None:
         excess = await self._redis.zcard(self._index) - self._limits.max_threads

@@ -16,7 +16,6 @@ from .base import (
     ConversationSummary,
     Limits,
     Turn,
-    new_conversation_id,
 )
 
 T = TypeVar("T")
@@ -54,11 +53,10 @@ class SqliteStore:
         return conversation
 
     async def append(
-        self, conversation_id: str | None, turns: list[Turn], *, title: str, system: str | None, models: list[str]
+        self, conversation_id: str, turns: list[Turn], *, new: bool, title: str, system: str | None, models: list[str]
     ) -> str:
-        new_id = conversation_id or new_conversation_id()
-        await self._run(_write, new_id, conversation_id is None, turns, title, system, models, self._limits)
-        return new_id
+        await self._run(_write, conversation_id, new, turns, title, system, models, self._limits)
+        return conversation_id
 
     async def list(self, limit: int) -> list[ConversationSummary]:
         summaries: list[ConversationSummary] = await self._run(_summaries, limit, self._limits)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ...state import AppState
-from ...store import Conversation, ConversationError, StoreUnavailable, Turn, WriteUnconfirmed
+from ...store import Conversation, ConversationError, StoreUnavailable, Turn, WriteUnconfirmed, new_conversation_id
 from ...tokens import estimate_tokens
 from ...upstream import Image, Message
 from ...upstream.routing import context_window
@@ -122,8 +122,11 @@ async def record(
         for name, was_cut in (("prompt", prompt_cut), ("answer", answer_cut))
         if was_cut
     ]
+    kept_as = conversation_id or new_conversation_id()
     try:
-        new_id = await state.store.append(conversation_id, turns, title=title, system=system, models=models)
+        new_id = await state.store.append(
+            kept_as, turns, new=conversation_id is None, title=title, system=system, models=models
+        )
     except WriteUnconfirmed as error:
         note = f"{error}: continue with this conversation_id; if it is not found, start a new conversation"
         return error.conversation_id, [*cut, note]
