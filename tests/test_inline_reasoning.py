@@ -1,6 +1,8 @@
 """The inline-tag splitter must give the same split however the text is chunked."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mixrouter_mcp.upstream.inline_reasoning import InlineReasoningSplitter
 
@@ -42,3 +44,12 @@ def test_tag_split_at_every_position() -> None:
         first, second, last = splitter.feed(text[:cut]), splitter.feed(text[cut:]), splitter.flush()
         assert first.text + second.text + last.text == "xyz", cut
         assert first.reasoning + second.reasoning + last.reasoning == "abc", cut
+
+
+_PIECES = ["<think>", "</think>", "<budget:thinking>", "</budget:thinking>", "<thought>", "<", ">", "a", " ", "\n"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=12), st.integers(min_value=1, max_value=9))
+def test_any_chunking_gives_the_split_of_the_whole(pieces: list[str], size: int) -> None:
+    text = "".join(pieces)
+    assert split_in_chunks(text, size) == split_in_chunks(text, len(text) or 1)

@@ -45,6 +45,13 @@ async def test_the_idle_timer_runs_from_the_first_token(emulator: BackgroundEmul
     assert is_error and "no data for 0.3 s" in text
 
 
+async def test_a_steady_stream_longer_than_the_idle_timeout_is_not_a_stall(emulator: BackgroundEmulator) -> None:
+    # Twenty words 0.1 s apart take 2 s, far past the 0.3 s idle limit: each data event keeps the stream alive.
+    is_error, text = await call(emulator, "gpt-4o~words=20~gap=0.1", stream_idle_timeout_s=0.3)
+    assert not is_error, text
+    assert len(text.split()) >= 20
+
+
 async def test_keepalive_comments_do_not_reset_the_idle_timeout(emulator: BackgroundEmulator) -> None:
     # Each chunk is preceded by pings and follows a 0.4 s gap: with a 0.3 s idle limit the stream must stall out.
     is_error, text = await call(emulator, "gpt-4o~words=5~gap=0.4~pings=3", stream_idle_timeout_s=0.3)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import math
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -324,10 +325,13 @@ class MixRouterClient:
     ) -> Completion:
         """Feed SSE events to `assembler` until its terminator; a stream silent (comments aside) for longer than
         the idle timeout after its first data event is stalled (before it, only the call deadline applies: a
-        thinking model may think for minutes first). One movable deadline, pushed forward on each data event,
-        keeps this cheap."""
+        thinking model may think for minutes first). One movable deadline keeps this cheap: moving it costs a
+        timer, so it is moved at most once per 16th of the idle timeout, to `idle + slack` ahead: a stall is
+        declared after at least `idle` seconds of silence, and at most a 16th more."""
         decoder = SseDecoder()
         idle = self._settings.stream_idle_timeout_s
+        slack = idle / 16
+        rearm_at = -math.inf
         lines = _sse_lines(response, self._max_bytes)
         streamed = False
         with anyio.CancelScope() as idle_scope:
@@ -336,7 +340,9 @@ class MixRouterClient:
                     event = decoder.feed(line)
                     if event is None:
                         continue
-                    idle_scope.deadline = anyio.current_time() + idle
+                    now = anyio.current_time()
+                    if now >= rearm_at:
+                        idle_scope.deadline, rearm_at = now + idle + slack, now + slack
                     streamed = await self._feed(assembler, event, streamed, on_delta)
                     if assembler.done:
                         break

@@ -37,6 +37,9 @@ class InlineReasoningSplitter:
     def feed(self, chunk: str) -> Delta:
         """Consume one chunk; return the answer and reasoning text now certain."""
         self._buffer += chunk
+        if self._closer is None and "<" not in self._buffer:  # every tag starts with "<": all of it is answer
+            text, self._buffer = self._buffer, ""
+            return Delta(text=self._answer_piece(text))
         answer: list[str] = []
         reasoning: list[str] = []
         while self._buffer:
