@@ -73,7 +73,7 @@ class WritingBehind:
             written.set()
 
     def _lose(self, conversation_id: str, why: str) -> None:
-        logger.warning("an exchange of conversation %s was not saved: %s", conversation_id, why)
+        logger.warning("an exchange was not saved behind its answer: %s", why)  # the id is a capability: not logged
         self._trusted = False
         self._lost[conversation_id] = why
 
