@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 
-import anyio
 from anyio.abc import TaskGroup
 
+from ..behind_answers import BehindAnswers
 from .ledger import DaySpend, LedgerUnavailable, SpendLedger
 
 logger = logging.getLogger(__name__)
@@ -22,38 +22,25 @@ class SettlingInBackground:
 
     def __init__(self, ledger: SpendLedger, group: TaskGroup) -> None:
         self._ledger = ledger
-        self._group = group
-        self._pending: list[anyio.Event] = []
+        self._bookings = BehindAnswers(group, _BOOKING_S, in_order=False)  # sums: any order adds up the same
 
     async def settle(self, day: str, usd: float, *, calls: int, unknown: int) -> None:
-        booked = anyio.Event()
-        self._pending.append(booked)
-        self._group.start_soon(self._book, booked, day, usd, calls, unknown)
-
-    async def _book(self, booked: anyio.Event, day: str, usd: float, calls: int, unknown: int) -> None:
-        try:
-            with anyio.move_on_after(_BOOKING_S, shield=True) as scope:
+        async def book() -> None:
+            try:
                 await self._ledger.settle(day, usd, calls=calls, unknown=unknown)
-            if scope.cancelled_caught:
-                logger.warning("spend not booked: the ledger took over %g s", _BOOKING_S)
-        except LedgerUnavailable as error:
-            logger.warning("spend not booked: %s", error)
-        finally:
-            self._pending.remove(booked)
-            booked.set()
+            except LedgerUnavailable as error:
+                logger.warning("spend not booked: %s", error)
 
-    async def _settled(self) -> None:
-        for booked in list(self._pending):  # only those started before this call: no wait without end
-            await booked.wait()
+        self._bookings.start(book, lambda: logger.warning("spend not booked: the ledger took over %g s", _BOOKING_S))
 
     async def reserve(self, day: str, usd: float, cap: float | None) -> tuple[bool, float]:
-        await self._settled()
+        await self._bookings.settled()
         return await self._ledger.reserve(day, usd, cap)
 
     async def spent(self, day: str) -> DaySpend:
-        await self._settled()
+        await self._bookings.settled()
         return await self._ledger.spent(day)
 
     async def aclose(self) -> None:
-        await self._settled()
+        await self._bookings.settled()
         await self._ledger.aclose()

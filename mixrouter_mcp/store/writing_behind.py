@@ -5,10 +5,11 @@ conversation id is chosen before the write, goes back at once."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 
-import anyio
 from anyio.abc import TaskGroup
 
+from ..behind_answers import BehindAnswers
 from .base import Conversation, ConversationError, ConversationStore, ConversationSummary, Turn
 
 logger = logging.getLogger(__name__)
@@ -28,61 +29,39 @@ class WritingBehind:
 
     def __init__(self, store: ConversationStore, group: TaskGroup) -> None:
         self._store = store
-        self._group = group
-        self._pending: list[anyio.Event] = []
+        self._writes = BehindAnswers(group, _WRITE_S, in_order=True)  # a thread's exchanges never swap places
         self._trusted = False
         self._lost: dict[str, str] = {}  # conversation id -> why its last exchange was not saved
 
     async def append(
         self, conversation_id: str, turns: list[Turn], *, new: bool, title: str, system: str | None, models: list[str]
     ) -> str:
-        if not self._trusted or len(self._pending) >= _MAX_PENDING:
-            await self._settled()
+        def write() -> Awaitable[str]:
+            return self._store.append(conversation_id, turns, new=new, title=title, system=system, models=models)
+
+        if not self._trusted or self._writes.pending >= _MAX_PENDING:
+            await self._writes.settled()
             self._trusted = False
-            kept = await self._store.append(conversation_id, turns, new=new, title=title, system=system, models=models)
+            kept = await write()
             self._trusted = True
             return kept
-        written = anyio.Event()
-        earlier = list(self._pending)
-        self._pending.append(written)
-        self._group.start_soon(self._write, written, earlier, conversation_id, turns, new, title, system, models)
-        return conversation_id
 
-    async def _write(
-        self,
-        written: anyio.Event,
-        earlier: list[anyio.Event],
-        conversation_id: str,
-        turns: list[Turn],
-        new: bool,
-        title: str,
-        system: str | None,
-        models: list[str],
-    ) -> None:
-        try:
-            with anyio.move_on_after(_WRITE_S, shield=True) as scope:
-                for before in earlier:  # in the order started: a thread's exchanges never swap places
-                    await before.wait()
-                await self._store.append(conversation_id, turns, new=new, title=title, system=system, models=models)
-            if scope.cancelled_caught:
-                self._lose(conversation_id, f"the store took over {_WRITE_S:g} s")
-        except ConversationError as error:
-            self._lose(conversation_id, str(error))
-        finally:
-            self._pending.remove(written)
-            written.set()
+        async def write_behind() -> None:
+            try:
+                await write()
+            except ConversationError as error:
+                self._lose(conversation_id, str(error))
+
+        self._writes.start(write_behind, lambda: self._lose(conversation_id, f"the store took over {_WRITE_S:g} s"))
+        return conversation_id
 
     def _lose(self, conversation_id: str, why: str) -> None:
         logger.warning("an exchange was not saved behind its answer: %s", why)  # the id is a capability: not logged
         self._trusted = False
         self._lost[conversation_id] = why
 
-    async def _settled(self) -> None:
-        for written in list(self._pending):  # only those started before this call: no wait without end
-            await written.wait()
-
     async def get(self, conversation_id: str) -> Conversation:
-        await self._settled()
+        await self._writes.settled()
         why = self._lost.pop(conversation_id, None)
         if why is not None:
             raise ConversationError(
@@ -93,14 +72,14 @@ class WritingBehind:
         return await self._store.get(conversation_id)
 
     async def list(self, limit: int) -> list[ConversationSummary]:
-        await self._settled()
+        await self._writes.settled()
         return await self._store.list(limit)
 
     async def delete(self, conversation_id: str) -> bool:
-        await self._settled()
+        await self._writes.settled()
         self._lost.pop(conversation_id, None)
         return await self._store.delete(conversation_id)
 
     async def aclose(self) -> None:
-        await self._settled()
+        await self._writes.settled()
         await self._store.aclose()
