@@ -231,6 +231,14 @@ def main() -> None:
                 f"target ≤ {latency.TARGET_MS:g} ms",
             )
         )
+    relay = results["minimal_relay"]
+    rows.append(
+        (
+            "minimal relay added latency, in memory (median)",
+            f"{relay['added_median_ms']:.2f} ms",
+            "an MCPServer tool making the same streamed call and joining its text: the least any server adds",
+        )
+    )
     rows.append(("compare_models 8 × 300 ms / one call", f"{fanout['ratio']:.2f}×", "target ≤ 1.2×"))
     for label, row in http.items():
         rows.append(
