@@ -66,7 +66,7 @@ def bare_server() -> MCPServer:
     return server
 
 
-def relay_server(url: str, http: httpx2.AsyncClient) -> MCPServer:
+def relay_server(http: httpx2.AsyncClient) -> MCPServer:
     """The least any MCP server making this call can do: one tool that sends the same streamed request, joins the
     text of its events and returns it (no retries, limits, sanitising, costs, conversations or jobs)."""
     server: MCPServer = MCPServer("relay", log_level="WARNING")  # the SDK's INFO logs one line per request
@@ -75,7 +75,7 @@ def relay_server(url: str, http: httpx2.AsyncClient) -> MCPServer:
     async def relay(prompt: str) -> str:
         body = {**_BODY, "messages": [{"role": "user", "content": prompt}]}
         text: list[str] = []
-        async with http.stream("POST", f"{url}/v1/chat/completions", json=body, headers=_HEADERS) as response:
+        async with http.stream("POST", "/v1/chat/completions", json=body, headers=_HEADERS) as response:
             async for line in response.aiter_lines():
                 if line.startswith("data: ") and line != "data: [DONE]":
                     for choice in json.loads(line[6:]).get("choices") or []:
@@ -108,12 +108,12 @@ async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
     }
     async with (
         httpx2.AsyncClient(base_url=url) as http,
-        httpx2.AsyncClient() as relay_http,
+        httpx2.AsyncClient(base_url=url) as relay_http,
         Client(build_server(settings), mode="auto") as auto,
         Client(build_server(settings), mode="legacy") as legacy,
         Client(build_server(stateless), mode="auto") as nostore,
         Client(stdio(["-m", "mixrouter_mcp"], env)) as over_stdio,
-        Client(relay_server(url, relay_http), mode="auto") as relay,
+        Client(relay_server(relay_http), mode="auto") as relay,
         Client(bare_server(), mode="auto") as bare,
         Client(stdio(["-c", BARE_STDIO], env)) as bare_stdio,
     ):
@@ -139,12 +139,8 @@ async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
         }
         order = list(runners)
         shuffler = random.Random(12)  # seeded: runs are repeatable
-        for _ in range(warmup // BLOCK):
-            for name in order:
-                for _call in range(BLOCK):
-                    await runners[name]()
-                    await anyio.sleep(PAUSE_S)
-        for _ in range(-(-calls // BLOCK)):
+        warmup_rounds = warmup // BLOCK
+        for round_index in range(warmup_rounds + -(-calls // BLOCK)):
             # Blocks of calls, a path at a time, in a new order each round: a path is timed in its own steady
             # state, as a client calling one tool again and again, and drift still hits every path alike. Timed
             # call by call in one fixed order, a path paid or gained for what the one before it left hot or cold:
@@ -155,7 +151,8 @@ async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
                 for _call in range(BLOCK):
                     started = time.perf_counter()
                     await runners[name]()
-                    samples[name].append((time.perf_counter() - started) * 1000)
+                    if round_index >= warmup_rounds:
+                        samples[name].append((time.perf_counter() - started) * 1000)
                     # Untimed, as between any client's calls (a calling model takes far longer to write its next
                     # one): what a call does behind its answer (the SQLite writes) lands here, not in the next.
                     await anyio.sleep(PAUSE_S)
