@@ -38,13 +38,13 @@ PAUSE_S = 0.002
 BLOCK = 20
 MODEL = "gpt-4o-mini"
 PROMPT = "Give me a one-line answer."
-_BODY = {
+BODY = {
     "model": MODEL,
     "messages": [{"role": "user", "content": PROMPT}],
     "stream": True,
     "stream_options": {"include_usage": True},
 }
-_HEADERS = {"Authorization": f"Bearer {KEY}"}
+HEADERS = {"Authorization": f"Bearer {KEY}"}
 BARE_STDIO = (
     "from mcp.server.mcpserver import MCPServer\n"
     "mcp = MCPServer('bare')\n"
@@ -73,9 +73,9 @@ def relay_server(http: httpx2.AsyncClient) -> MCPServer:
 
     @server.tool()
     async def relay(prompt: str) -> str:
-        body = {**_BODY, "messages": [{"role": "user", "content": prompt}]}
+        body = {**BODY, "messages": [{"role": "user", "content": prompt}]}
         text: list[str] = []
-        async with http.stream("POST", "/v1/chat/completions", json=body, headers=_HEADERS) as response:
+        async with http.stream("POST", "/v1/chat/completions", json=body, headers=HEADERS) as response:
             async for line in response.aiter_lines():
                 if line.startswith("data: ") and line != "data: [DONE]":
                     for choice in json.loads(line[6:]).get("choices") or []:
@@ -90,7 +90,7 @@ def stdio(args: list[str], env: dict[str, str]) -> StdioServerParameters:
 
 
 async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
-    body, headers = _BODY, _HEADERS
+    body, headers = BODY, HEADERS
     data_dir = tempfile.mkdtemp(prefix="mixrouter-bench-")
     settings = Settings(_env_file=None, api_key=KEY, base_url=url, mcp_store=f"sqlite://{data_dir}/bench.sqlite3")  # type: ignore[call-arg]
     stateless = Settings(_env_file=None, api_key=KEY, base_url=url, mcp_store="none")  # type: ignore[call-arg]

@@ -27,7 +27,7 @@ from mcp import Client
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import KEY, start_emulator, stop, write_report
-from bench.latency import _BODY, _HEADERS, BLOCK, MODEL, PAUSE_S, PROMPT, bare_server, relay_server
+from bench.latency import BLOCK, BODY, HEADERS, MODEL, PAUSE_S, PROMPT, bare_server, relay_server
 from mixrouter_mcp.config import Settings
 from mixrouter_mcp.server import build_server
 from mixrouter_mcp.upstream import MixRouterClient
@@ -74,7 +74,7 @@ async def measure(url: str, calls: int) -> None:
     ):
 
         async def direct() -> None:
-            async with http.stream("POST", "/v1/chat/completions", json=_BODY, headers=_HEADERS) as response:
+            async with http.stream("POST", "/v1/chat/completions", json=BODY, headers=HEADERS) as response:
                 async for _line in response.aiter_lines():
                     pass
 
