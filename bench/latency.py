@@ -19,6 +19,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,23 +90,50 @@ def stdio(args: list[str], env: dict[str, str]) -> StdioServerParameters:
     return StdioServerParameters(command=sys.executable, args=args, env=env)
 
 
+async def direct_call(http: httpx2.AsyncClient) -> None:
+    """The direct streamed call every path is measured against: read to its end, nothing parsed."""
+    async with http.stream("POST", "/v1/chat/completions", json=BODY, headers=HEADERS) as response:
+        async for _line in response.aiter_lines():
+            pass
+
+
+async def time_in_blocks(
+    runners: dict[str, Callable[[], Awaitable[object]]],
+    calls: int,
+    warmup: int,
+    on_round: Callable[[bool], None] = lambda timed: None,
+) -> dict[str, list[float]]:
+    """Each runner's call times in ms: `calls` of each after `warmup` untimed ones; `on_round(timed)` before each
+    round. Blocks of calls, a path at a time, in a new order each round: a path is timed in its own steady state,
+    as a client calling one tool again and again, and drift still hits every path alike. Timed call by call in one
+    fixed order, a path paid or gained for what the one before it left hot or cold: two identical servers differed
+    by 0.08 ms, and ask_model, always right after the direct call or another ask_model, came out 0.4 ms faster
+    than in any shuffled order."""
+    samples: dict[str, list[float]] = {name: [] for name in runners}
+    order, shuffler = list(runners), random.Random(12)  # seeded: runs are repeatable
+    warmup_rounds = warmup // BLOCK
+    for round_index in range(warmup_rounds + -(-calls // BLOCK)):
+        timed = round_index >= warmup_rounds
+        on_round(timed)
+        shuffler.shuffle(order)
+        for name in order:
+            for _call in range(BLOCK):
+                started = time.perf_counter()
+                await runners[name]()
+                if timed:
+                    samples[name].append((time.perf_counter() - started) * 1000)
+                # Untimed, as between any client's calls (a calling model takes far longer to write its next one):
+                # what a call does behind its answer (the SQLite writes) lands here, not in the next.
+                await anyio.sleep(PAUSE_S)
+    return samples
+
+
 async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
-    body, headers = BODY, HEADERS
     data_dir = tempfile.mkdtemp(prefix="mixrouter-bench-")
     settings = Settings(_env_file=None, api_key=KEY, base_url=url, mcp_store=f"sqlite://{data_dir}/bench.sqlite3")  # type: ignore[call-arg]
     stateless = Settings(_env_file=None, api_key=KEY, base_url=url, mcp_store="none")  # type: ignore[call-arg]
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIXROUTER_")}
     env.update(MIXROUTER_BASE_URL=url, MIXROUTER_API_KEY=KEY, MIXROUTER_MCP_STORE=f"sqlite://{data_dir}/stdio.sqlite3")
-    samples: dict[str, list[float]] = {
-        "direct_httpx2": [],
-        "ask_model_auto": [],
-        "ask_model_legacy": [],
-        "ask_model_auto_nostore": [],
-        "ask_model_stdio": [],
-        "minimal_relay": [],
-        "bare_sdk_echo": [],
-        "bare_sdk_echo_stdio": [],
-    }
     async with (
         httpx2.AsyncClient(base_url=url) as http,
         httpx2.AsyncClient(base_url=url) as relay_http,
@@ -118,17 +146,12 @@ async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
         Client(stdio(["-c", BARE_STDIO], env)) as bare_stdio,
     ):
 
-        async def direct() -> None:
-            async with http.stream("POST", "/v1/chat/completions", json=body, headers=headers) as response:
-                async for _line in response.aiter_lines():
-                    pass
-
         async def via(client: Client) -> None:
             result = await client.call_tool("ask_model", {"prompt": PROMPT, "model": MODEL})
             assert not result.is_error
 
-        runners: dict[str, Any] = {
-            "direct_httpx2": direct,
+        runners: dict[str, Callable[[], Awaitable[object]]] = {
+            "direct_httpx2": lambda: direct_call(http),
             "ask_model_auto": lambda: via(auto),
             "ask_model_legacy": lambda: via(legacy),
             "ask_model_auto_nostore": lambda: via(nostore),
@@ -137,26 +160,7 @@ async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
             "bare_sdk_echo": lambda: bare.call_tool("echo", {"text": PROMPT}),
             "bare_sdk_echo_stdio": lambda: bare_stdio.call_tool("echo", {"text": PROMPT}),
         }
-        order = list(runners)
-        shuffler = random.Random(12)  # seeded: runs are repeatable
-        warmup_rounds = warmup // BLOCK
-        for round_index in range(warmup_rounds + -(-calls // BLOCK)):
-            # Blocks of calls, a path at a time, in a new order each round: a path is timed in its own steady
-            # state, as a client calling one tool again and again, and drift still hits every path alike. Timed
-            # call by call in one fixed order, a path paid or gained for what the one before it left hot or cold:
-            # two identical servers differed by 0.08 ms, and ask_model, always right after the direct call or
-            # another ask_model, came out 0.4 ms faster than in any shuffled order.
-            shuffler.shuffle(order)
-            for name in order:
-                for _call in range(BLOCK):
-                    started = time.perf_counter()
-                    await runners[name]()
-                    if round_index >= warmup_rounds:
-                        samples[name].append((time.perf_counter() - started) * 1000)
-                    # Untimed, as between any client's calls (a calling model takes far longer to write its next
-                    # one): what a call does behind its answer (the SQLite writes) lands here, not in the next.
-                    await anyio.sleep(PAUSE_S)
-    return samples
+        return await time_in_blocks(runners, calls, warmup)
 
 
 def run(calls: int = 400, warmup: int = 40, verbose: bool = True) -> dict[str, Any]:

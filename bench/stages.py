@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib
-import random
 import statistics
 import sys
 import time
@@ -27,13 +26,13 @@ from mcp import Client
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import KEY, start_emulator, stop, write_report
-from bench.latency import BLOCK, BODY, HEADERS, MODEL, PAUSE_S, PROMPT, bare_server, relay_server
+from bench.latency import BLOCK, MODEL, PROMPT, bare_server, direct_call, relay_server, time_in_blocks
 from mixrouter_mcp.config import Settings
 from mixrouter_mcp.server import build_server
 from mixrouter_mcp.upstream import MixRouterClient
 
 _TIMES: dict[str, list[float]] = {}
-_RECORDING = [False]  # off during the warm-up rounds
+_RECORDING = [False]  # the stage timers are off during the warm-up rounds
 _ASK = importlib.import_module("mixrouter_mcp.tools.ask_model")
 _CALLS = importlib.import_module("mixrouter_mcp.tools.support.calls")
 
@@ -55,6 +54,10 @@ def _record(name: str, started: float) -> None:
         _TIMES.setdefault(name, []).append((time.perf_counter() - started) * 1000)
 
 
+def _recording(timed: bool) -> None:
+    _RECORDING[0] = timed
+
+
 def _wrap_stages() -> None:
     """Time the stages where the tool looks them up at call time (module globals, the client's method)."""
     for module, name in ((_ASK, "run_as_job"), (_ASK, "plan_call"), (_ASK, "converse"), (_ASK, "_answered")):
@@ -72,28 +75,14 @@ async def measure(url: str, calls: int) -> None:
         Client(relay_server(relay_http), mode="auto") as relay,
         Client(bare_server(), mode="auto") as bare,
     ):
-
-        async def direct() -> None:
-            async with http.stream("POST", "/v1/chat/completions", json=BODY, headers=HEADERS) as response:
-                async for _line in response.aiter_lines():
-                    pass
-
-        runners: dict[str, Callable[[], Awaitable[Any]]] = {
-            "direct": direct,
+        runners: dict[str, Callable[[], Awaitable[object]]] = {
+            "direct": lambda: direct_call(http),
             "ask_model": lambda: ask.call_tool("ask_model", {"prompt": PROMPT, "model": MODEL}),
             "relay": lambda: relay.call_tool("relay", {"prompt": PROMPT}),
             "bare_sdk": lambda: bare.call_tool("echo", {"text": PROMPT}),
         }
-        order, shuffler = list(runners), random.Random(12)
-        for round_index in range(2 + -(-calls // BLOCK)):  # two rounds of warm-up
-            _RECORDING[0] = round_index >= 2
-            shuffler.shuffle(order)
-            for name in order:
-                for _call in range(BLOCK):
-                    started = time.perf_counter()
-                    await runners[name]()
-                    _record(name, started)
-                    await anyio.sleep(PAUSE_S)
+        samples = await time_in_blocks(runners, calls, 2 * BLOCK, on_round=_recording)
+    _TIMES.update(samples)
 
 
 def run(calls: int = 600, verbose: bool = True) -> dict[str, Any]:
