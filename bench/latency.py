@@ -5,8 +5,9 @@ The emulator runs in its own process (no delay switch), so every path pays the s
 difference of the medians is what the MCP layer, validation, parsing and our client add. Side by side in one run:
 a direct streamed httpx2 call; ask_model in memory (both protocol eras; SQLite store and none) and over a stdio
 subprocess; the minimal relay (an MCPServer whose one tool makes the same streamed call and joins its text: the
-least any MCP server making this call adds); and the bare SDK (a minimal MCPServer whose tool echoes, no upstream
-call) in memory and over stdio, the floor any MCP server pays: its round trip is what "added" is divided by.
+least any MCP server making this call adds) in memory and over stdio; and the bare SDK (a minimal MCPServer whose
+tool echoes, no upstream call) in memory and over stdio, the floor any MCP server pays: its round trip is what
+"added" is divided by.
 Paths are timed in blocks of calls, a block per path in a new order each round, with 2 ms untimed between calls.
 """
 
@@ -34,6 +35,7 @@ from bench.common import KEY, start_emulator, stop, summary, write_report
 from mixrouter_mcp.config import Settings
 from mixrouter_mcp.server import build_server
 
+PROJECT = str(Path(__file__).resolve().parent.parent)  # where the stdio relay imports this module from
 TARGET_MS = 1.0
 PAUSE_S = 0.002
 BLOCK = 20
@@ -53,6 +55,13 @@ BARE_STDIO = (
     "async def echo(text: str) -> str:\n"
     "    return text\n"
     "mcp.run()\n"
+)
+# The minimal relay as a stdio server of its own: the least any stdio MCP server making this call adds.
+RELAY_STDIO = (
+    "import sys, httpx2\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "from bench.latency import relay_server\n"
+    "relay_server(httpx2.AsyncClient(base_url=sys.argv[2])).run()\n"
 )
 
 
@@ -142,6 +151,7 @@ async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
         Client(build_server(stateless), mode="auto") as nostore,
         Client(stdio(["-m", "mixrouter_mcp"], env)) as over_stdio,
         Client(relay_server(relay_http), mode="auto") as relay,
+        Client(stdio(["-c", RELAY_STDIO, PROJECT, url], env)) as relay_stdio,
         Client(bare_server(), mode="auto") as bare,
         Client(stdio(["-c", BARE_STDIO], env)) as bare_stdio,
     ):
@@ -157,6 +167,7 @@ async def measure(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
             "ask_model_auto_nostore": lambda: via(nostore),
             "ask_model_stdio": lambda: via(over_stdio),
             "minimal_relay": lambda: relay.call_tool("relay", {"prompt": PROMPT}),
+            "minimal_relay_stdio": lambda: relay_stdio.call_tool("relay", {"prompt": PROMPT}),
             "bare_sdk_echo": lambda: bare.call_tool("echo", {"text": PROMPT}),
             "bare_sdk_echo_stdio": lambda: bare_stdio.call_tool("echo", {"text": PROMPT}),
         }
@@ -181,10 +192,10 @@ def run(calls: int = 400, warmup: int = 40, verbose: bool = True) -> dict[str, A
             row["ratio_to_bare_sdk"] = round(
                 row["added_median_ms"] / floor["stdio" if "stdio" in name else "memory"], 2
             )
-    relay = rows["minimal_relay"]["median_ms"]
+    relay = {"memory": rows["minimal_relay"]["median_ms"], "stdio": rows["minimal_relay_stdio"]["median_ms"]}
     for name, row in rows.items():
-        if name.startswith("ask_model") and "stdio" not in name:
-            row["over_minimal_relay_ms"] = round(row["median_ms"] - relay, 3)
+        if name.startswith("ask_model"):
+            row["over_minimal_relay_ms"] = round(row["median_ms"] - relay["stdio" if "stdio" in name else "memory"], 3)
     say(f"ask_model added latency ({calls} calls each, in blocks of {BLOCK}; emulator with no delay;")
     say("the default store saves each exchange to SQLite behind the answer; nostore: MIXROUTER_MCP_STORE=none)\n")
     say(

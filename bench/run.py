@@ -216,6 +216,13 @@ def main() -> None:
             )
         )
     results = added["results"]
+    rows.append(
+        (
+            "direct streamed httpx2 call to the emulator (the baseline of the latency rows)",
+            f"{results['direct_httpx2']['median_ms']:.2f} ms",
+            "median; the emulator runs in its own process on the same VM",
+        )
+    )
     for name, label in (
         ("ask_model_auto", "in memory, SQLite store"),
         ("ask_model_auto_nostore", "in memory, no store"),
@@ -231,14 +238,14 @@ def main() -> None:
                 f"target ≤ {latency.TARGET_MS:g} ms",
             )
         )
-    relay = results["minimal_relay"]
-    rows.append(
-        (
-            "minimal relay added latency, in memory (median)",
-            f"{relay['added_median_ms']:.2f} ms",
-            "an MCPServer tool making the same streamed call and joining its text: the least any server adds",
+    for name, label in (("minimal_relay", "in memory"), ("minimal_relay_stdio", "stdio subprocess")):
+        rows.append(
+            (
+                f"minimal relay added latency, {label} (median)",
+                f"{results[name]['added_median_ms']:.2f} ms",
+                "an MCPServer tool making the same streamed call and joining its text: the least any server adds",
+            )
         )
-    )
     rows.append(("compare_models 8 × 300 ms / one call", f"{fanout['ratio']:.2f}×", "target ≤ 1.2×"))
     for label, row in http.items():
         rows.append(
