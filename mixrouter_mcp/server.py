@@ -9,10 +9,12 @@ from typing import Any
 
 import anyio
 import httpx2
-from mcp.server.mcpserver import MCPServer
-from mcp.types import Tool, ToolAnnotations
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.types import CallToolResult, InputRequiredResult, Tool, ToolAnnotations
 
 from . import __version__
+from .argument_errors import invalid_arguments, refused_arguments, unknown_arguments
 from .config import Settings
 from .costs import MemoryLedger, PriceBook, SettlingInBackground, open_ledger
 from .jobs import JobLimits, JobRunner, open_job_store
@@ -63,11 +65,36 @@ def _tool_groups(settings: Settings) -> set[str]:
 
 
 class MixRouterServer(MCPServer[AppState]):
-    """The SDK's server, publishing lean tool schemas (see tool_schemas); calls are validated as registered."""
+    """The SDK's server, publishing lean tool schemas (see tool_schemas); calls are validated as registered, and
+    refused arguments are named in a message a calling model can act on (see argument_errors)."""
 
     def __init__(self, settings: Settings, **options: Any) -> None:
         super().__init__("mixrouter-mcp", **options)
         self.app_settings = settings
+        self._argument_names: dict[str, frozenset[str]] = {}  # each tool's, read once from its registration
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        known = await self._known_arguments(name) if arguments else None
+        refusal = None if known is None else unknown_arguments(name, arguments, known)
+        if refusal is not None:
+            raise ToolError(refusal)
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as error:
+            refused = None if isinstance(error, UnexpectedToolError) else refused_arguments(name, error)
+            if refused is None:
+                raise
+            raise ToolError(invalid_arguments(name, refused)) from refused
+
+    async def _known_arguments(self, name: str) -> frozenset[str] | None:
+        """The argument names tool `name` takes, read once from its registration; None for a tool this server
+        does not have (the SDK refuses that call itself)."""
+        if name not in self._argument_names:
+            for tool in await super().list_tools():
+                self._argument_names[tool.name] = frozenset(tool.input_schema.get("properties", {}))
+        return self._argument_names.get(name)
 
     async def list_tools(self) -> list[Tool]:
         return [

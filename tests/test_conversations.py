@@ -75,8 +75,8 @@ async def test_delete_and_unknown_ids(client: Client) -> None:
     conversation_id = (await call(client, "ask_model", prompt="x"))["conversation_id"]
     assert (await call(client, "delete_conversation", conversation_id=conversation_id))["deleted"] is True
     assert (await call(client, "delete_conversation", conversation_id=conversation_id))["deleted"] is False
-    for tool in ("ask_model", "conversations"):
-        result = await client.call_tool(tool, {"prompt": "x", "conversation_id": conversation_id})
+    for tool, args in (("ask_model", {"prompt": "x"}), ("conversations", {})):
+        result = await client.call_tool(tool, {**args, "conversation_id": conversation_id})
         assert result.is_error and "no conversation" in text_of(result) and "conversations()" in text_of(result)
     bad = await client.call_tool("conversations", {"conversation_id": "../etc"})
     assert bad.is_error and "should match pattern" in text_of(bad)
@@ -214,8 +214,8 @@ async def test_a_damaged_sqlite_record_is_a_clear_error(emulator: BackgroundEmul
         conversation_id = (await call(client, "ask_model", prompt="x"))["conversation_id"]
         with sqlite3.connect(path) as db:
             db.execute("UPDATE turns SET role = 'wizard' WHERE conversation_id = ?", (conversation_id,))
-        for tool in ("conversations", "ask_model"):
-            result = await client.call_tool(tool, {"prompt": "y", "conversation_id": conversation_id})
+        for tool, args in (("conversations", {}), ("ask_model", {"prompt": "y"})):
+            result = await client.call_tool(tool, {**args, "conversation_id": conversation_id})
             assert result.is_error and "is damaged" in text_of(result) and "start a new one" in text_of(result)
         await call(client, "ask_model", prompt="a new thread still works")
 

@@ -281,14 +281,20 @@ async def test_t1_unknown_tool(client: Client) -> None:
     assert result.is_error and "Unknown tool" in text_of(result)
 
 
-async def test_t2_extra_fields_are_ignored_and_t12_cannot_move_the_upstream(
+async def test_t2_extra_fields_are_refused_and_t12_cannot_move_the_upstream(
     client: Client, emulator: BackgroundEmulator, mode: str
 ) -> None:
+    """Unknown arguments are refused, on every tool alike (T2: ignore or reject, consistently): nothing is sent, so
+    neither a base URL nor headers passed as arguments can reach or redirect anything (T12)."""
     model = f"gpt-4o~served=t12-{mode}"
     args = {"base_url": "http://evil.example", "headers": {"Authorization": "Bearer stolen"}}
-    is_error, _, _ = await ask(client, model, **args)
-    assert not is_error
-    (exchange,) = seen(emulator, model)  # the call went to the configured mixrouter, with our key only
+    is_error, _, text = await ask(client, model, **args)
+    assert is_error and "- base_url: ask_model has no such argument" in text, text
+    assert "- headers: ask_model has no such argument" in text and "stolen" not in text, text
+    assert seen(emulator, model) == []
+    is_error, _, text = await ask(client, model)  # the same call without them goes to the configured mixrouter
+    assert not is_error, text
+    (exchange,) = seen(emulator, model)  # with our key only
     assert exchange.headers["authorization"] == key_fingerprint(TEST_KEY)
 
 

@@ -134,7 +134,8 @@ async def test_dry_run_reports_the_manifest_and_cost_and_calls_no_model(
     async with Client(build_server(_settings(emulator, tree))) as client:
         result = await client.call_tool("ask_model", arguments)
         thinking = await client.call_tool("extended_thinking", {**arguments, "model": "claude-sonnet-4-5"})
-        panel = await client.call_tool("compare_models", {**arguments, "models": ["gpt-4o", "gemini-2.5-pro"]})
+        panel_arguments = {k: v for k, v in arguments.items() if k != "model"}
+        panel = await client.call_tool("compare_models", {**panel_arguments, "models": ["gpt-4o", "gemini-2.5-pro"]})
     assert not result.is_error, text_of(result)
     data = result.structured_content or {}
     assert data["finish_reason"] == "dry_run" and data["cost_source"] == "estimate" and data["cost_usd"] > 0

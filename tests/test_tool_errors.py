@@ -102,6 +102,67 @@ async def test_bad_input_never_reaches_mixrouter(
     assert_clean_error(text)
 
 
+async def test_refused_arguments_read_as_a_list_of_what_to_fix(client: Client) -> None:
+    """One line per bad argument with what was sent; none of pydantic's class names, error codes or docs URLs."""
+    args = {"prompt": "", "temperature": 5, "max_tokens": "lots", "api": "soap"}
+    text = text_of(result := await client.call_tool("ask_model", args))
+    assert result.is_error
+    assert text.startswith("Error executing tool ask_model: invalid arguments, nothing was done:\n"), text
+    assert "- prompt: String should have at least 1 character (got '')" in text
+    assert "- temperature: Input should be less than or equal to 2 (got 5)" in text
+    assert "- max_tokens: Input should be a valid integer (got 'lots')" in text
+    assert "- api: Input should be 'auto', 'chat', 'responses', 'messages' or 'gemini' (got 'soap')" in text
+    assert text.endswith("\nFix them and call again.")
+    for noise in ("ask_modelArguments", "errors.pydantic.dev", "[type=", "input_value"):
+        assert noise not in text, (noise, text)
+
+
+async def test_a_refused_long_value_is_shown_cut(client: Client) -> None:
+    text = text_of(await client.call_tool("ask_model", {"prompt": "x", "model": "m " * 5_000}))
+    assert "- model: String should have at most 200 characters (got 'm m m" in text, text
+    assert "m m... (10,002 characters))" in text, text
+    assert len(text) < 400, text
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "must_say"),
+    [
+        (
+            "ask_model",
+            {"prompt": "x", "modle": "claude-opus-4-7"},
+            "- modle: ask_model has no such argument (did you mean 'model'?)",
+        ),
+        (
+            "ask_model",
+            {"prompt": "x", "max_cost": 0.01},
+            "- max_cost: ask_model has no such argument (did you mean 'max_cost_usd'?)",
+        ),
+        (
+            "compare_models",
+            {"prompt": "x", "models": ["gpt-4o", "qwen3-max"], "judge": "gpt-4o"},
+            "(did you mean 'judge_model'?)",
+        ),
+        ("list_models", {"filter": "claude"}, "- filter: list_models has no such argument\nIts arguments: contains."),
+    ],
+)
+async def test_an_unknown_argument_is_refused_before_any_call(
+    client: Client, emulator: BackgroundEmulator, tool: str, args: dict[str, object], must_say: str
+) -> None:
+    """A misspelt argument would otherwise be dropped in silence: the call made on the default model, or with no
+    budget at all."""
+    before = emulator.recorder.count()
+    result = await client.call_tool(tool, args)
+    text = text_of(result)
+    assert result.is_error and must_say in text, text
+    assert text.startswith(f"Error executing tool {tool}: invalid arguments, nothing was done:\n"), text
+    assert emulator.recorder.count() == before
+
+
+async def test_an_unknown_tool_is_still_the_sdks_to_refuse(client: Client) -> None:
+    result = await client.call_tool("no_such_tool", {"prompt": "x"})
+    assert result.is_error and text_of(result) == "Unknown tool: no_such_tool"
+
+
 async def test_server_keeps_serving_after_errors(client: Client) -> None:
     for model in ("gpt-4o~status=500", "nope", "gpt-4o~badjson"):
         assert (await client.call_tool("ask_model", {"prompt": "x", "model": model})).is_error
