@@ -27,7 +27,8 @@ def invalid_arguments(tool: str, error: ValidationError) -> str:
     for detail in error.errors(include_url=False):
         where = ".".join(str(part) for part in detail["loc"]) or "arguments"
         sent = "" if detail["type"] == "missing" else f" (got {_shown(detail['input'])})"
-        lines.append(f"- {where}: {detail['msg']}{sent}")
+        message = detail["msg"].removeprefix("Value error, ")  # our own validators' words need no label
+        lines.append(f"- {where}: {message}{sent}")
     return _refusal(tool, lines, "Fix them and call again.")
 
 

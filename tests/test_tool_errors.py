@@ -115,6 +115,8 @@ async def test_refused_arguments_read_as_a_list_of_what_to_fix(client: Client) -
     assert text.endswith("\nFix them and call again.")
     for noise in ("ask_modelArguments", "errors.pydantic.dev", "[type=", "input_value"):
         assert noise not in text, (noise, text)
+    own = text_of(await client.call_tool("ask_model", {"prompt": "x", "max_cost_usd": 0}))
+    assert "- max_cost_usd: must be more than 0 (US dollars) (got 0)" in own, own
 
 
 async def test_a_refused_long_value_is_shown_cut(client: Client) -> None:
