@@ -4,6 +4,7 @@ resend unchanged files, and output_file."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -220,6 +221,28 @@ async def test_output_file_for_thinking_and_panels(emulator: BackgroundEmulator,
     whole = (tmp_path / "panel.md").read_text()
     assert "[gpt-4o] You asked: Which?" in whole and "[qwen3-max] You asked: Which?" in whole
     assert (panel.structured_content or {})["output_file"] == str(tmp_path / "panel.md")
+
+
+async def test_output_file_never_replaces_a_file(emulator: BackgroundEmulator, tmp_path: Path) -> None:
+    """A calling model may name any file in the allowed directories, the user's own source included: what is
+    there stays, and the answer goes to the first free name, which the result names."""
+    source = tmp_path / "app.py"
+    source.write_text("print('the user wrote this')\n")
+    calls = [
+        ("ask_model", {"prompt": "first", "model": "gpt-4o"}, "app-1.py"),
+        ("extended_thinking", {"prompt": "second", "model": "deepseek-reasoner"}, "app-2.py"),
+        ("compare_models", {"prompt": "third", "models": ["gpt-4o", "qwen3-max"]}, "app-3.py"),
+    ]
+    async with Client(build_server(_settings(emulator, tmp_path))) as client:
+        for tool, arguments, name in calls:
+            result = await client.call_tool(tool, {**arguments, "output_file": "app.py"})
+            data = result.structured_content or {}
+            assert not result.is_error and data["output_file"] == str(tmp_path / name), text_of(result)
+            note = f"output_file app.py already exists and was left as it was: the answer is in {name}"
+            assert note in data["notes"] and note in text_of(result), text_of(result)
+            assert f"You asked: {arguments['prompt']}" in (tmp_path / name).read_text()
+    assert source.read_text() == "print('the user wrote this')\n"
+    assert sorted(os.listdir(tmp_path)) == ["app-1.py", "app-2.py", "app-3.py", "app.py"]  # no temporary file left
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,7 @@ async def _answered(state: AppState, exchange: Answered, chosen: str, target: Pa
         answer.text, answer.truncated, answer.result_id = cap_text(
             completion.text, state.settings.max_output_tokens, state.results
         )
-        answer.notes += [note] if note else []
+    answer.notes += [note] if note else []
     return tool_result(answer_text(answer), answer, extra=[link])
 
 

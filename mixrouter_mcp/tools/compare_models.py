@@ -229,6 +229,7 @@ async def _save(comparison: Comparison, target: Path, state: AppState) -> Resour
             )
         return None
     comparison.output_file = str(path)
+    comparison.notes += [note] if note else []
     for result in comparison.results:
         result.text = preview(result.text, path) if result.text else ""
         result.reasoning = None

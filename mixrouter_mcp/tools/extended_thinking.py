@@ -117,7 +117,7 @@ async def _answered(
         result.answer, result.output_file = preview(markdown, path), str(path)
         result.truncated = False
         result.result_id = None
-    elif note:
+    if note:
         result.notes.append(note)
     return tool_result(thinking_text(result), result, extra=[link])
 

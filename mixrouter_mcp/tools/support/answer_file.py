@@ -1,20 +1,22 @@
 """`output_file`: the whole answer saved as Markdown inside the allowed directories, so that the caller's context
 gets its path, a `resource_link` and the first lines only. The path is checked before any model is called (a bad
-path never costs a call); the file is written atomically, never through a symlink."""
+path never costs a call); the file is written atomically, never through a symlink, and never over a file already
+there (a calling model may name any file in the allowed directories: the user's own source included), which then
+keeps its content while the answer goes to the first free `name-N`."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import secrets
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ResourceLink
 
 from ...config import Settings
-from .saving import inside
+from .saving import inside, numbered_names
 
 PREVIEW_LINES = 20
 PREVIEW_CHARS = 2_000
@@ -53,14 +55,24 @@ def _write(target: Path, markdown: str, allowed: list[Path]) -> Path:
         fd = os.open(temporary, _CREATE, 0o644, dir_fd=dir_fd)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(markdown)
-        os.replace(temporary, target.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)  # replaces a link, never follows it
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary, dir_fd=dir_fd)
-        raise
+        return directory / _link_as_new(temporary, target.name, dir_fd)
     finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=dir_fd)  # once linked, the answer lives on under its own name
         os.close(dir_fd)
-    return directory / target.name
+
+
+def _link_as_new(temporary: str, name: str, dir_fd: int) -> str:
+    """Give the written file `name`, or the first free `name-N`: a hard link is made whole at once and fails
+    where the name is taken (a file, or a link, even a dangling one), so nothing there is ever replaced."""
+    wanted = PurePath(name)
+    for candidate in numbered_names(wanted.stem, wanted.suffix):
+        try:
+            os.link(temporary, candidate, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        return candidate
+    raise ToolError(f"no free file name for output_file '{name}'")
 
 
 async def write_answer(target: Path, markdown: str, settings: Settings) -> Path:
@@ -86,8 +98,8 @@ def link(path: Path, size: int, what: str) -> ResourceLink:
 async def saved(
     entry: Path | None, markdown: str, settings: Settings, what: str
 ) -> tuple[Path | None, ResourceLink | None, str | None]:
-    """Write the answer when output_file was given: (path, link, None), or (None, None, a note) when the write
-    failed after the call (the answer is then returned whole rather than lost)."""
+    """Write the answer when output_file was given: (path, link, a note when it went to another name than asked),
+    or (None, None, a note) when the write failed after the call (the answer is then returned whole, not lost)."""
     if entry is None:
         return None, None, None
     try:
@@ -95,4 +107,7 @@ async def saved(
     except (OSError, ToolError) as error:
         reason = error.args[0] if isinstance(error, ToolError) else f"{type(error).__name__}: {error.strerror}"
         return None, None, f"output_file was not written ({reason}): the whole answer is here instead"
-    return path, link(path, len(markdown.encode()), what), None
+    renamed = None
+    if path.name != entry.name:
+        renamed = f"output_file {entry.name} already exists and was left as it was: the answer is in {path.name}"
+    return path, link(path, len(markdown.encode()), what), renamed

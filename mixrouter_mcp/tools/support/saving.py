@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,6 +26,14 @@ def inside(target: Path, allowed: list[Path]) -> Path:
     return resolved
 
 
+def numbered_names(stem: str, suffix: str, tries: int = 10_000) -> Iterator[str]:
+    """`stem+suffix`, then `stem-1+suffix`, `stem-2+suffix`, ...: the names tried for a file that must not replace
+    one already there."""
+    yield f"{stem}{suffix}"
+    for number in range(1, tries):
+        yield f"{stem}-{number}{suffix}"
+
+
 def _create(directory: Path, stem: str, suffix: str, allowed: list[Path]) -> tuple[Path, BinaryIO]:
     """A new file `stem[-N]suffix` in `directory`, created exclusively without following links. The directory is
     checked again after it exists, and the file is created relative to a descriptor of that very directory."""
@@ -34,8 +42,7 @@ def _create(directory: Path, stem: str, suffix: str, allowed: list[Path]) -> tup
     dir_fd = os.open(directory, _OPEN_DIR)
     try:
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", stem)[:80].lstrip(".") or "download"
-        for number in range(10_000):
-            name = f"{safe}{suffix}" if number == 0 else f"{safe}-{number}{suffix}"
+        for name in numbered_names(safe, suffix):
             try:
                 fd = os.open(name, _CREATE, 0o644, dir_fd=dir_fd)
             except FileExistsError:
