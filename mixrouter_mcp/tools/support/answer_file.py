@@ -16,12 +16,10 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ResourceLink
 
 from ...config import Settings
-from .saving import inside, numbered_names
+from .saving import CREATE_NEW, OPEN_DIR, inside, numbered_names
 
 PREVIEW_LINES = 20
 PREVIEW_CHARS = 2_000
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-_OPEN_DIR = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -49,10 +47,10 @@ def output_path(entry: str, settings: Settings) -> Path:
 def _write(target: Path, markdown: str, allowed: list[Path]) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     directory = inside(target.parent, allowed)  # checked again once it exists: nothing may have moved it outside
-    dir_fd = os.open(directory, _OPEN_DIR)
+    dir_fd = os.open(directory, OPEN_DIR)
     temporary = f".{target.name}.{secrets.token_hex(4)}.tmp"
     try:
-        fd = os.open(temporary, _CREATE, 0o644, dir_fd=dir_fd)
+        fd = os.open(temporary, CREATE_NEW, 0o644, dir_fd=dir_fd)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(markdown)
         return directory / _link_as_new(temporary, target.name, dir_fd)

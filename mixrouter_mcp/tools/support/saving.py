@@ -12,8 +12,9 @@ from typing import BinaryIO
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-_OPEN_DIR = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+# os.open flags: a new file only, never through a link; a directory, never through a link.
+CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+OPEN_DIR = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 Fill = Callable[[Callable[[bytes], Awaitable[object]]], Awaitable[None]]
 
 
@@ -39,12 +40,12 @@ def _create(directory: Path, stem: str, suffix: str, allowed: list[Path]) -> tup
     checked again after it exists, and the file is created relative to a descriptor of that very directory."""
     directory.mkdir(parents=True, exist_ok=True)
     directory = inside(directory, allowed)
-    dir_fd = os.open(directory, _OPEN_DIR)
+    dir_fd = os.open(directory, OPEN_DIR)
     try:
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", stem)[:80].lstrip(".") or "download"
         for name in numbered_names(safe, suffix):
             try:
-                fd = os.open(name, _CREATE, 0o644, dir_fd=dir_fd)
+                fd = os.open(name, CREATE_NEW, 0o644, dir_fd=dir_fd)
             except FileExistsError:
                 continue  # a file, or a link (even a dangling one), already has this name: never write through it
             return directory / name, os.fdopen(fd, "wb")
