@@ -19,7 +19,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import Settings
-from .stdio_relay import StdioRelay
+from .stdio_guard import StdioGuard
 
 logger = logging.getLogger(__name__)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -63,14 +63,13 @@ async def _stop_when_orphaned(scope: CancelScope, parent: int) -> None:
 async def serve_stdio(server: MCPServer[Any]) -> None:
     """Serve until stdin closes, a signal arrives or the parent dies; each cancels in-flight calls, which closes
     their upstream streams, and the process exits within a second."""
-    relay = StdioRelay().start() if sys.platform != "win32" else None
+    if sys.platform != "win32":
+        StdioGuard.install()
     async with anyio.create_task_group() as group:
         group.start_soon(_stop_on_signal, group.cancel_scope)
         group.start_soon(_stop_when_orphaned, group.cancel_scope, os.getppid())
         await server.run_stdio_async()
         group.cancel_scope.cancel()
-    if relay is not None:
-        await anyio.to_thread.run_sync(relay.finish)  # every reply written reaches the client before we exit
     hard_exit(0)
 
 

@@ -50,3 +50,35 @@ def test_a_one_shot_pipe_gets_every_finished_reply(emulator: BackgroundEmulator)
     with ThreadPoolExecutor(4) as pool:
         answered = list(pool.map(_one_shot, [env] * 12))
     assert all({1, 2, 3} <= ids for ids in answered), answered
+
+
+NOISY_SERVER = """
+import os, subprocess, sys, anyio
+from mixrouter_mcp.config import Settings
+from mixrouter_mcp.server import build_server
+from mixrouter_mcp.transport import serve_stdio
+server = build_server(Settings())
+@server.tool()
+def noisy() -> str:
+    print("printed by a tool")
+    sys.stdout.buffer.write(b"written to the buffer\\n")
+    os.write(1, b"written to fd 1\\n")
+    subprocess.run(["echo", "echoed by a child"], check=True)
+    return "done"
+anyio.run(serve_stdio, server)
+"""
+
+
+def test_stray_output_never_reaches_stdout(emulator: BackgroundEmulator) -> None:
+    """A print, a write to stdout's buffer, a write to fd 1 and a child's output all land on stderr; stdout holds
+    the replies alone, and the call still answers."""
+    lines = [INITIALIZE, INITIALIZED, tool_call(2, "noisy", {})]
+    payload = "".join(json.dumps(m) + "\n" for m in lines).encode()
+    command = [SERVER_COMMAND[0], "-c", NOISY_SERVER]
+    done = subprocess.run(command, input=payload, capture_output=True, env=server_env(emulator), timeout=30)
+    replies = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert [reply.get("id") for reply in replies] == [1, 2]
+    assert replies[1]["result"]["content"][0]["text"] == "done"
+    stderr = done.stderr.decode()
+    for stray in ("printed by a tool", "written to the buffer", "written to fd 1", "echoed by a child"):
+        assert stray in stderr
