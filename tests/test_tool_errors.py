@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
+from mixrouter_mcp.config import Settings
 from mixrouter_mcp.emulator import BackgroundEmulator
 from mixrouter_mcp.server import build_server
+from mixrouter_mcp.tools.support.failures import error_text
+from mixrouter_mcp.upstream import errors as up
 
 from .conftest import ALL_TOOLS, TEST_KEY, make_settings, text_of
 
@@ -169,3 +172,33 @@ async def test_server_keeps_serving_after_errors(client: Client) -> None:
     for model in ("gpt-4o~status=500", "nope", "gpt-4o~badjson"):
         assert (await client.call_tool("ask_model", {"prompt": "x", "model": model})).is_error
     assert not (await client.call_tool("ask_model", {"prompt": "x", "model": "gpt-4o"})).is_error
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "closest"),
+    [
+        ("ask_model", {"prompt": "x", "model": "gpt4o"}, "gpt-4o"),
+        ("extended_thinking", {"prompt": "x", "model": "claude-sonnet-4-5"}, "claude-sonnet-4-5-20250929"),
+        ("compare_models", {"prompt": "x", "models": ["gpt-4o-mini", "gemini-2.5-pr"]}, "gemini-2.5-pro"),
+    ],
+)
+async def test_a_model_mixrouter_does_not_serve_names_the_closest_it_does(
+    client: Client, tool: str, arguments: dict[str, object], closest: str
+) -> None:
+    """A typo or a missing date suffix: the message names the served ids nearest to it, read from /v1/models."""
+    result = await client.call_tool(tool, arguments)
+    text = text_of(result)
+    assert "model_not_found" in text
+    assert f"the closest it serves: {closest}" in text, text
+    assert_clean_error(text)
+
+
+def test_model_not_found_remedies_by_what_the_list_says() -> None:
+    settings = Settings(_env_file=None, api_key=TEST_KEY)  # type: ignore[call-arg]
+    error = up.ModelNotFound("no channel", status=503, code="model_not_found")
+    unread = error_text(error, model="gpt-4o", settings=settings)
+    listed = error_text(error, model="gpt-4o", settings=settings, served=["gpt-4o", "gpt-5"])
+    far = error_text(error, model="zzzz", settings=settings, served=["gpt-4o", "gpt-5"])
+    assert "call list_models for valid ids" in unread
+    assert "lists model 'gpt-4o' but has no channel serving it" in listed
+    assert "nor one with a close name" in far and "call list_models" in far

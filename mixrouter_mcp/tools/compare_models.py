@@ -28,7 +28,7 @@ from .support.attachments import Attached, attach
 from .support.background import run_as_job
 from .support.calls import CallFailed, answer_room, call_model, check_prompt_size
 from .support.dry_run import preview_calls, preview_text
-from .support.failures import error_text
+from .support.failures import failure_text
 from .support.fallbacks import chain_of
 from .support.inputs import (
     Background,
@@ -322,7 +322,7 @@ async def _run_panel(
                 queries[index], on_delta=partial(on_delta, index), deadline_s=timeout_s or job.deadline_s
             )
         except UpstreamError as error:
-            message = error_text(error, model=panel[index], settings=state.settings)
+            message = await failure_text(state, error, panel[index])
             costs[index] = UNKNOWN if error.partial_text else Cost.nothing()
             results[index] = ModelAnswer(
                 model=panel[index],

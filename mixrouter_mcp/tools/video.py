@@ -24,7 +24,7 @@ from ..state import AppState
 from ..upstream import UpstreamError, VideoRequest, VideoStatus, VideoSubmission, VideoTask, is_task_id
 from ..vocabulary import VIDEO_FAILED
 from .support.calls import check_prompt_size, deadline_for
-from .support.failures import tool_error
+from .support.failures import failure_text, tool_error
 from .support.images import load_images
 from .support.inputs import ModelName, NoBool, Prompt
 from .support.output import cost_text, tool_result
@@ -218,7 +218,7 @@ async def _submit(state: AppState, options: VideoRequest, image: str | None) -> 
         submission = await state.client.submit_video(request)
     except UpstreamError as error:
         await held.settle([Cost.nothing()])
-        raise tool_error(error, model=request.model, settings=state.settings) from error
+        raise ToolError(await failure_text(state, error, request.model)) from error
     priced = before[0] if before else await video_estimate(state, request.model)
     cost = UNKNOWN if priced.usd is None else Cost(priced.usd, "computed")
     await held.settle([cost])

@@ -19,7 +19,7 @@ from ...upstream import Api, Completion, Delta, Query, ThinkingRequest, Upstream
 from ...upstream.errors import DeadlineExceeded
 from . import threads
 from .attachments import attach
-from .failures import tool_error
+from .failures import failure_text
 from .fallbacks import Attempt, chain_of, fallback_note, falls_over, outcome_of
 from .images import load_images
 from .progress import ProgressReporter, StreamWatch, wants_progress
@@ -86,7 +86,7 @@ async def call_model(
             if left > 1 and falls_over(error) and ends - anyio.current_time() > _LEAST_ATTEMPT_S:
                 await reporter.send(f"{model} failed ({attempts[-1].outcome}); trying {models[index + 1]}")
                 continue
-            raise _failure(error, model, attempts, state.settings) from error
+            raise await _failure(state, error, model, attempts) from error
         attempts.append(Attempt(model, "ok", _ms(tried)))
         cost = cost_of(model, completion.usage, await state.prices.current())
         return Called(completion, _ms(started), model, attempts if len(models) > 1 else [], cost)
@@ -122,8 +122,8 @@ async def _attempt(
     raise DeadlineExceeded(f"no output within {window or 0:.1f} s, its share of the deadline")
 
 
-def _failure(error: UpstreamError, model: str, attempts: list[Attempt], settings: Settings) -> CallFailed:
-    message = tool_error(error, model=model, settings=settings).args[0]
+async def _failure(state: AppState, error: UpstreamError, model: str, attempts: list[Attempt]) -> CallFailed:
+    message = await failure_text(state, error, model)
     if len(attempts) > 1:
         message += "\nTried in order: " + "; ".join(str(a) for a in attempts)
     return CallFailed(message, UNKNOWN if error.partial_text else Cost.nothing())

@@ -2,16 +2,52 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
+
+import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ...config import API_KEY_ENV, Settings
 from ...logs import redact
+from ...state import AppState
 from ...upstream import errors as up
 
 _PARTIAL_PREVIEW_CHARS = 2_000
+_SERVED_LOOKUP_S = 3.0  # the model list read to name the closest ids: an error must not wait long for its hint
+_CLOSEST = 3
 
 
-def _remedy(error: up.UpstreamError, model: str | None, settings: Settings) -> str:
+async def served_ids(state: AppState, error: up.UpstreamError) -> list[str] | None:
+    """The ids mixrouter serves to this key, read after a `ModelNotFound` so its message can name the closest;
+    None for any other error, or when the list cannot be read quickly."""
+    if not isinstance(error, up.ModelNotFound):
+        return None
+    with anyio.move_on_after(_SERVED_LOOKUP_S):
+        try:
+            return [model.id for model in await state.client.list_models()]
+        except up.UpstreamError:
+            return None
+    return None
+
+
+async def failure_text(state: AppState, error: up.UpstreamError, model: str | None) -> str:
+    """`error_text`, naming the closest served ids when mixrouter does not serve `model`."""
+    return error_text(error, model=model, settings=state.settings, served=await served_ids(state, error))
+
+
+def _model_not_found(named: str, model: str | None, served: Sequence[str] | None) -> str:
+    if served is None or not model:
+        return f"mixrouter serves no {named} to this key: call list_models for valid ids."
+    if model in served:
+        return f"mixrouter lists {named} but has no channel serving it to this key now: try another model."
+    closest = difflib.get_close_matches(model, served, n=_CLOSEST, cutoff=0.6)
+    if not closest:
+        return f"mixrouter serves no {named} to this key, nor one with a close name: call list_models for valid ids."
+    return f"mixrouter serves no {named} to this key; the closest it serves: {', '.join(closest)}."
+
+
+def _remedy(error: up.UpstreamError, model: str | None, settings: Settings, served: Sequence[str] | None) -> str:
     """What the calling model (or its user) can do next."""
     named = f"model '{model}'" if model else "this model"
     deadline_env = "MIXROUTER_CALL_DEADLINE_S"
@@ -29,7 +65,7 @@ def _remedy(error: up.UpstreamError, model: str | None, settings: Settings) -> s
         ),
         (up.NotImplementedByGateway, "This mixrouter (new-api) version cannot do this here; see the message above."),
         (up.AuthenticationFailed, f"Check {API_KEY_ENV}: mixrouter does not accept the configured key."),
-        (up.ModelNotFound, f"mixrouter serves no {named} to this key: call list_models for valid ids."),
+        (up.ModelNotFound, _model_not_found(named, model, served)),
         (up.NotFound, f"Call list_models to check the model id; check MIXROUTER_BASE_URL ({settings.base_url})."),
         (up.InsufficientCredits, "The mixrouter account is out of credit: top it up, or use a cheaper model."),
         (up.PermissionDenied, "The key's quota, group or model permissions do not allow this call."),
@@ -70,10 +106,13 @@ def describe(error: up.UpstreamError) -> str:
     return text
 
 
-def error_text(error: up.UpstreamError, *, model: str | None, settings: Settings) -> str:
-    """What happened and what to do, as one message a model can act on; never carries the API key."""
+def error_text(
+    error: up.UpstreamError, *, model: str | None, settings: Settings, served: Sequence[str] | None = None
+) -> str:
+    """What happened and what to do, as one message a model can act on; never carries the API key. `served`, the
+    ids mixrouter serves, lets a `ModelNotFound` name the closest."""
     prefix = f"mixrouter call to '{model}' failed" if model else "mixrouter call failed"
-    message = f"{prefix}: {describe(error)}. {_remedy(error, model, settings)}"
+    message = f"{prefix}: {describe(error)}. {_remedy(error, model, settings, served)}"
     if error.partial_text:
         preview = error.partial_text[:_PARTIAL_PREVIEW_CHARS]
         cut = " …" if len(error.partial_text) > len(preview) else ""
