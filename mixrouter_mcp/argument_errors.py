@@ -7,6 +7,9 @@ import difflib
 from collections.abc import Collection, Iterable
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from .tools.support.inputs import PATTERN_MEANINGS
 
 _SHOWN_CHARS = 80  # of a refused value: enough to recognise it, never a whole prompt
 
@@ -28,7 +31,7 @@ def invalid_arguments(tool: str, error: ValidationError) -> str:
         where = ".".join(str(part) for part in detail["loc"]) or "arguments"
         sent = "" if detail["type"] == "missing" else f" (got {_shown(detail['input'])})"
         message = detail["msg"].removeprefix("Value error, ")  # our own validators' words need no label
-        lines.append(f"- {where}: {message}{sent}")
+        lines.append(f"- {where}: {message}{sent}{_meaning(detail)}")
     return _refusal(tool, lines, "Fix them and call again.")
 
 
@@ -37,6 +40,13 @@ def refused_arguments(tool: str, error: BaseException) -> ValidationError | None
     a validation failing inside the tool included."""
     cause = error.__cause__
     return cause if isinstance(cause, ValidationError) and cause.title == f"{tool}Arguments" else None
+
+
+def _meaning(detail: ErrorDetails) -> str:
+    """A broken pattern in words: the regex alone tells a model little."""
+    pattern = (detail.get("ctx") or {}).get("pattern") if detail["type"] == "string_pattern_mismatch" else None
+    meaning = PATTERN_MEANINGS.get(pattern) if isinstance(pattern, str) else None
+    return f": {meaning}" if meaning else ""
 
 
 def _refusal(tool: str, lines: list[str], then: str) -> str:

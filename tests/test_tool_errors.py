@@ -122,6 +122,24 @@ async def test_refused_arguments_read_as_a_list_of_what_to_fix(client: Client) -
     assert "- max_cost_usd: must be more than 0 (US dollars) (got 0)" in own, own
 
 
+@pytest.mark.parametrize(
+    ("tool", "arguments", "meaning"),
+    [
+        ("ask_model", {"prompt": "x", "model": "gpt 4o"}, "a model id is letters, digits"),
+        ("ask_model", {"prompt": "x", "conversation_id": "abc"}, "a conversation_id is one an earlier answer returned"),
+        ("conversations", {"conversation_id": "my chat"}, "a conversation_id is one an earlier answer returned"),
+        ("video", {"task_id": "task 1"}, "a task_id is one an earlier video call returned"),
+    ],
+)
+async def test_a_broken_pattern_is_said_in_words(
+    client: Client, tool: str, arguments: dict[str, object], meaning: str
+) -> None:
+    """The published schemas carry no regex, so a refusal says what the pattern means."""
+    result = await client.call_tool(tool, arguments)
+    text = text_of(result)
+    assert result.is_error and "should match pattern" in text and meaning in text, text
+
+
 async def test_a_refused_long_value_is_shown_cut(client: Client) -> None:
     text = text_of(await client.call_tool("ask_model", {"prompt": "x", "model": "m " * 5_000}))
     assert "- model: String should have at most 200 characters (got 'm m m" in text, text

@@ -16,9 +16,10 @@ from ..schemas import ConversationItem, Conversations, ConversationView, Deleted
 from ..state import AppState
 from ..store import Conversation, ConversationError, ConversationNotFound, StoreUnavailable
 from ..tokens import cut_index, estimate_tokens
+from .support.inputs import CONVERSATION_PATTERN
 from .support.output import tool_result
 
-ConversationRef = Annotated[str, Field(pattern=r"^conv_[A-Za-z0-9_-]{8,64}$", description="A conversation_id.")]
+ConversationRef = Annotated[str, Field(pattern=CONVERSATION_PATTERN, description="A conversation_id.")]
 
 
 def _iso(timestamp: float) -> str:

@@ -26,7 +26,7 @@ from ..vocabulary import VIDEO_FAILED
 from .support.calls import check_prompt_size, deadline_for
 from .support.failures import failure_text, tool_error
 from .support.images import load_images
-from .support.inputs import ModelName, NoBool, Prompt
+from .support.inputs import TASK_PATTERN, ModelName, NoBool, Prompt
 from .support.output import cost_text, tool_result
 from .support.progress import ProgressReporter, wants_progress
 from .support.saving import inside, save
@@ -35,7 +35,7 @@ from .support.spending import budgeted, hold, video_estimate
 PROGRESS_WAIT_S = 240.0  # with a progress token clients keep waiting; Claude Desktop stops at 4 minutes anyway
 TaskId = Annotated[
     str | None,
-    Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$"),
+    Field(min_length=1, max_length=128, pattern=TASK_PATTERN),
 ]
 WaitS = Annotated[float | None, Field(ge=0, le=600, description="Most seconds to wait here."), NoBool]
 VideoPrompt = Prompt | None  # the same check as every prompt: not empty, not only whitespace

@@ -39,6 +39,14 @@ Prompt = Annotated[
     AfterValidator(_not_blank),
 ]
 MODEL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/@+~=-]*$"
+CONVERSATION_PATTERN = r"^conv_[A-Za-z0-9_-]{8,64}$"
+TASK_PATTERN = r"^[A-Za-z0-9._:-]+$"
+# What each pattern means, in words, for a model whose argument broke it: the published schemas carry no patterns.
+PATTERN_MEANINGS = {
+    MODEL_PATTERN: "a model id is letters, digits and . _ : / @ + ~ = - with no spaces; list_models gives them",
+    CONVERSATION_PATTERN: "a conversation_id is one an earlier answer returned (conv_...); leave it out to start a new one",
+    TASK_PATTERN: "a task_id is one an earlier video call returned (letters, digits and . _ : -)",
+}
 ModelName = Annotated[str, Field(min_length=1, max_length=200, pattern=MODEL_PATTERN)]
 ModelId = Annotated[
     str | None,
@@ -83,7 +91,7 @@ ApiChoice = Annotated[
 Effort = Annotated[EffortLevel, Field()]  # the name and its levels say it all
 ConversationId = Annotated[
     str | None,
-    Field(pattern=r"^conv_[A-Za-z0-9_-]{8,64}$"),  # the tool descriptions say what it continues
+    Field(pattern=CONVERSATION_PATTERN),  # the tool descriptions say what it continues
 ]
 
 
