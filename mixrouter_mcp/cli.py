@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from . import __version__
 from .config import Settings, load_settings
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="list the models mixrouter serves")
     models.add_argument("contains", nargs="?", help="only ids containing this text")
     ask = commands.add_parser("ask", help="ask one model (add --think for extended thinking)")
-    ask.add_argument("prompt")
+    ask.add_argument("prompt", help="the prompt; - reads it from stdin (git diff | mixrouter-mcp ask - ...)")
     ask.add_argument("-m", "--model", dest="ask_model", help="model id (default: the configured one)")
     ask.add_argument("--think", choices=EFFORTS, help="extended thinking at this effort")
     ask.add_argument("--system", help="system prompt")
@@ -47,14 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--conversation", help="continue this conversation_id")
     ask.add_argument("--max-cost", type=float, help="refuse the call if it could cost more (US dollars)")
     ask.add_argument("--fallback", action="append", help="a model to try if the first is down (repeatable)")
+    _add_context_flags(ask)
     compare = commands.add_parser("compare", help="ask several models at once, side by side")
-    compare.add_argument("prompt")
+    compare.add_argument("prompt", help="the prompt; - reads it from stdin")
     compare.add_argument(
         "-m", "--model", dest="compare_models", action="append", required=True, help="repeat per model"
     )
     compare.add_argument("--judge", help="a model that ranks the anonymised answers")
     compare.add_argument("--think", choices=EFFORTS, help="each model thinks first")
     compare.add_argument("--max-cost", type=float, help="refuse the panel if it could cost more (US dollars)")
+    _add_context_flags(compare)
     commands.add_parser("doctor", help="show the configuration in force and check mixrouter answers")
     emulator = commands.add_parser("emulator", help="run the offline mixrouter emulator")
     emulator.add_argument("--host", default="127.0.0.1")
@@ -67,6 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="which new-api to play: mixrouter's doc pages (default) or stock new-api of Dec 2025 / Jun 2026",
     )
     return parser
+
+
+def _add_context_flags(command: argparse.ArgumentParser) -> None:
+    """What a call sends besides the prompt, and where its answer goes: the tools' own arguments."""
+    command.add_argument("-f", "--file", action="append", help="a file, directory or glob to send (repeatable)")
+    command.add_argument("--image", action="append", help="an image URL or local image (repeatable)")
+    command.add_argument("-o", "--output", help="save the answer to this file (never replacing one)")
+    command.add_argument("--dry-run", action="store_true", help="show what would be sent and its cost; call nothing")
+
+
+def _context(args: argparse.Namespace) -> dict[str, Any]:
+    return {"files": args.file, "images": args.image, "output_file": args.output, "dry_run": args.dry_run or None}
+
+
+def _prompt(args: argparse.Namespace) -> str:
+    return sys.stdin.read() if args.prompt == "-" else str(args.prompt)
 
 
 def _settings_from(args: argparse.Namespace) -> Settings:
@@ -142,7 +161,7 @@ def run_command(args: argparse.Namespace) -> int:
         return anyio.run(
             lambda: commands.ask(
                 settings,
-                args.prompt,
+                _prompt(args),
                 args.ask_model,
                 args.think,
                 system=args.system,
@@ -150,11 +169,20 @@ def run_command(args: argparse.Namespace) -> int:
                 conversation_id=args.conversation,
                 max_cost_usd=args.max_cost,
                 fallback_models=args.fallback,
+                **_context(args),
             )
         )
     if args.command == "compare":
         return anyio.run(
-            commands.compare, settings, args.prompt, args.compare_models, args.judge, args.think, args.max_cost
+            lambda: commands.compare(
+                settings,
+                _prompt(args),
+                args.compare_models,
+                args.judge,
+                args.think,
+                max_cost_usd=args.max_cost,
+                **_context(args),
+            )
         )
     return anyio.run(commands.doctor, settings, overrides)
 

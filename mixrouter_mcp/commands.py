@@ -84,16 +84,10 @@ async def ask(settings: Settings, prompt: str, model: str | None, think: str | N
 
 
 async def compare(
-    settings: Settings,
-    prompt: str,
-    models_: list[str],
-    judge: str | None,
-    think: str | None,
-    max_cost: float | None = None,
+    settings: Settings, prompt: str, models_: list[str], judge: str | None, think: str | None, **extra: Any
 ) -> int:
     arguments: dict[str, Any] = {"prompt": prompt, "models": models_}
-    if max_cost is not None:
-        arguments["max_cost_usd"] = max_cost
+    arguments.update({k: v for k, v in extra.items() if v is not None})
     if judge:
         arguments["judge_model"] = judge
     if think:

@@ -103,3 +103,29 @@ def test_version_has_one_source(emulator: BackgroundEmulator) -> None:
     done = run(emulator, "--version")
     assert done.returncode == 0 and done.stdout.strip() == f"mixrouter-mcp {mixrouter_mcp.__version__}"
     assert version("mixrouter-mcp") == mixrouter_mcp.__version__  # the installed metadata reads the same attribute
+
+
+def test_files_stdin_output_and_dry_run(emulator: BackgroundEmulator, tmp_path: Path) -> None:
+    """`-f` sends files, `-` reads the prompt from stdin, `-o` saves the answer, `--dry-run` calls nothing."""
+    (tmp_path / "app.py").write_text("def add(a, b):\n    return a - b\n")
+    env = server_env(emulator, MIXROUTER_MCP_STORE="none")
+    piped = subprocess.run(
+        [*SERVER_COMMAND, "ask", "-", "-m", "gpt-4o", "-f", "app.py", "-o", "review.md"],
+        input="Find the bug.",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert piped.returncode == 0, piped.stderr
+    saved = (tmp_path / "review.md").read_text()
+    assert "return a - b" in saved and "Find the bug." in saved  # the emulator echoes what it was sent
+    before = emulator.recorder.count()
+    dry = run(
+        emulator, "compare", "Review.", "-m", "gpt-4o", "-m", "qwen3-max", "-f", "*.py", "--dry-run", cwd=tmp_path
+    )
+    assert dry.returncode == 0 and "nothing was sent" in dry.stdout and "app.py" in dry.stdout, dry.stderr
+    assert emulator.recorder.count() == before
+    missing = run(emulator, "ask", "x", "-f", "nope.txt", cwd=tmp_path)
+    assert missing.returncode == 1 and "no file or directory at 'nope.txt'" in missing.stderr

@@ -44,7 +44,7 @@ TASK_PATTERN = r"^[A-Za-z0-9._:-]+$"
 # What each pattern means, in words, for a model whose argument broke it: the published schemas carry no patterns.
 PATTERN_MEANINGS = {
     MODEL_PATTERN: "a model id is letters, digits and . _ : / @ + ~ = - with no spaces; list_models gives them",
-    CONVERSATION_PATTERN: "a conversation_id is one an earlier answer returned (conv_...); leave it out to start a new one",
+    CONVERSATION_PATTERN: "a conversation_id is one an earlier answer returned (conv_...); omit it to start a new one",
     TASK_PATTERN: "a task_id is one an earlier video call returned (letters, digits and . _ : -)",
 }
 ModelName = Annotated[str, Field(min_length=1, max_length=200, pattern=MODEL_PATTERN)]
