@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import __version__
@@ -187,10 +187,25 @@ def run_command(args: argparse.Namespace) -> int:
     return anyio.run(commands.doctor, settings, overrides)
 
 
+SIGPIPE_EXIT = 141  # what a shell reports for a command whose reader went away (128 + SIGPIPE)
+
+
+def _to_a_pipe(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a terminal command whose output may go to a reader that stops early (`mixrouter-mcp models | head`)."""
+    try:
+        code = command(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Nothing more can be shown; point stdout at the null device so the flush at exit raises nothing either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return SIGPIPE_EXIT
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.command in ("models", "ask", "compare", "doctor"):
-        sys.exit(run_command(args))
+        sys.exit(_to_a_pipe(run_command, args))
     if args.command == "demo":
         configure_logging("WARNING")
         from .demo import run_demo

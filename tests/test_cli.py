@@ -129,3 +129,15 @@ def test_files_stdin_output_and_dry_run(emulator: BackgroundEmulator, tmp_path: 
     assert emulator.recorder.count() == before
     missing = run(emulator, "ask", "x", "-f", "nope.txt", cwd=tmp_path)
     assert missing.returncode == 1 and "no file or directory at 'nope.txt'" in missing.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(emulator: BackgroundEmulator) -> None:
+    """`mixrouter-mcp models | head -1`: the reader is gone before the list is written."""
+    process = subprocess.Popen(
+        [*SERVER_COMMAND, "models"], env=server_env(emulator), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # long before the child has started, let alone listed the models
+    with process.stderr:
+        stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141 and "Traceback" not in stderr, stderr
