@@ -112,7 +112,8 @@ async def doctor(settings: Settings, cli_overrides: dict[str, Any]) -> int:
     """Which configuration is in force and from where, the key (masked), whether mixrouter answers, one call."""
     ok = True
     print("mixrouter-mcp doctor\n")
-    for field in ("api_key", "base_url", "default_model", "mcp_store", "call_deadline_s"):
+    policy = ("models_allow", "models_deny") if settings.model_policy().active else ()
+    for field in ("api_key", "base_url", "default_model", "mcp_store", "call_deadline_s", *policy):
         value = settings.shown(field) or "(default)"
         print(f"  {field:<16} {value!s:<44} from {_source(field, cli_overrides)}")
     print()

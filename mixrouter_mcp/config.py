@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .model_policy import ModelPolicy
 from .vocabulary import Api, VideoApi
 
 API_KEY_ENV = "MIXROUTER_API_KEY"
@@ -193,6 +194,10 @@ class Settings(BaseSettings):
         default="",
         description="Models tried when one is down: 'model=fallback1,fallback2;other=...' (also for judges).",
     )
+    models_allow: str = Field(
+        default="", description="Only these models may be called: comma-separated globs over ids ('claude-*,gpt-5*')."
+    )
+    models_deny: str = Field(default="", description="These models are never called (globs, as above); deny wins.")
     mcp_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, description="HTTP: largest request body.")
 
     @field_validator("base_url")
@@ -209,6 +214,10 @@ class Settings(BaseSettings):
     def _check_fallbacks(cls, value: str) -> str:
         parse_fallbacks(value)
         return value
+
+    def model_policy(self) -> ModelPolicy:
+        """Which models this server may call."""
+        return ModelPolicy.of(self.models_allow, self.models_deny)
 
     def fallbacks_for(self, model: str) -> list[str]:
         """The configured fallbacks of `model`, in order."""

@@ -37,4 +37,7 @@ async def list_models(
         text += "\n".join(lines)
     else:
         text = f"No model id contains '{contains}'. {len(served)} models are served; call list_models without a filter."
+    policy = state.settings.model_policy()
+    if policy.active:
+        text += f"\n(Only the models this server's policy allows are listed: {policy.describe()}.)"
     return tool_result(text, result)

@@ -27,6 +27,7 @@ from .errors import (
     InsufficientCredits,
     InvalidResponse,
     MissingApiKey,
+    ModelNotAllowed,
     StreamBroken,
     StreamStalled,
     UpstreamError,
@@ -86,6 +87,7 @@ class MixRouterClient:
             headers={"User-Agent": f"mixrouter-mcp/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
         )
         self._slots = anyio.CapacityLimiter(settings.max_connections)
+        self._policy = settings.model_policy()
         self._clean = Sanitizer(settings.api_key_value())
         self._max_bytes = settings.max_response_bytes
         # What this gateway was found to accept, learnt on the first refusal and kept for the process.
@@ -114,6 +116,7 @@ class MixRouterClient:
         `deadline_s` replaces the configured per-call deadline for this call; a retry is waited for only when it
         starts within `retry_within_s` (default: the deadline).
         """
+        self._check_policy(query.model)
         prepared = prepare(query, self._settings.api)
         wire_format = WIRE_FORMATS[prepared.wire]
         request = wire_format.build(prepared.query)
@@ -124,10 +127,21 @@ class MixRouterClient:
         adapted = replace(
             completion,
             wire=prepared.wire.value,
-            notes=(*prepared.notes, *completion.notes),
+            notes=(*prepared.notes, *completion.notes, *self._served_note(completion.model)),
             applied=prepared.applied,
         )
         return self._clean.completion(adapted)
+
+    def _check_policy(self, model: str) -> None:
+        refusal = self._policy.refusal(model)
+        if refusal is not None:
+            raise ModelNotAllowed(f"{refusal}; nothing was sent")
+
+    def _served_note(self, served: str | None) -> tuple[str, ...]:
+        """mixrouter may answer with another model than the one asked (a channel mapping): say so when the model
+        policy would have refused it, as that cannot be known before the answer."""
+        refusal = self._policy.refusal(served) if served else None
+        return (f"mixrouter answered with another model than the one asked: {refusal}",) if refusal else ()
 
     def _cleaning(self, on_delta: DeltaHandler) -> DeltaHandler:
         async def handler(delta: Delta) -> None:
@@ -158,6 +172,7 @@ class MixRouterClient:
 
         The body goes in the shape this gateway last accepted; refused for its shape (new-api from mid-2026 takes
         only Ark's content[]; earlier ones only a prompt), it is sent once more in the other shape."""
+        self._check_policy(request.model)
         api, shape = self._settings.video_api, self._video_body
         try:
             body = await self.call_json(videos.build_submit(request, api, shape))
@@ -221,12 +236,13 @@ class MixRouterClient:
         return written
 
     async def list_models(self) -> list[ModelInfo]:
-        """The models mixrouter serves to this key."""
+        """The models mixrouter serves to this key that the model policy allows."""
         request = models.build()
 
         async def attempt() -> list[ModelInfo]:
             async with self._open(request) as response:
-                return [self._clean.model_info(m) for m in models.parse(await self._read_json(response))]
+                served = models.parse(await self._read_json(response))
+                return [self._clean.model_info(m) for m in served if self._policy.allows(m.id)]
 
         return await self._call(attempt)
 

@@ -74,6 +74,11 @@ class ModelNotFound(UpstreamError):
     """The model is unknown or not served to this key (mixrouter answers 503 `model_not_found`)."""
 
 
+class ModelNotAllowed(UpstreamError):
+    """Refused here, before any request: this server's model policy (MIXROUTER_MODELS_ALLOW / _DENY) does not
+    allow the model."""
+
+
 class BadRequest(UpstreamError):
     """400/413/422: the request itself was refused."""
 

@@ -36,6 +36,9 @@ async def preview_calls(
         "dry run: no model was called and nothing was stored; cost_usd is the most this call may cost "
         f"(~{tokens_in:,} prompt tokens, up to {tokens_out:,} output tokens)"
     ]
+    policy = state.settings.model_policy()
+    refused = [refusal for e in estimates if (refusal := policy.refusal(e.model)) is not None]
+    notes += [f"{refusal}: the call would be refused" for refusal in dict.fromkeys(refused)]
     if unpriced:
         notes.append(f"cost unknown: no price is known for {', '.join(unpriced)} ({state.prices.why_unpriced()})")
     elif max_cost_usd is not None and total is not None and total > max_cost_usd:

@@ -41,10 +41,11 @@ def _model_not_found(named: str, model: str | None, served: Sequence[str] | None
         return f"mixrouter serves no {named} to this key: call list_models for valid ids."
     if model in served:
         return f"mixrouter lists {named} but has no channel serving it to this key now: try another model."
-    closest = difflib.get_close_matches(model, served, n=_CLOSEST, cutoff=0.6)
+    closest = difflib.get_close_matches(model, served, n=_CLOSEST, cutoff=0.7)
     if not closest:
         return f"mixrouter serves no {named} to this key, nor one with a close name: call list_models for valid ids."
-    return f"mixrouter serves no {named} to this key; the closest it serves: {', '.join(closest)}."
+    closest_ids = ", ".join(closest)
+    return f"mixrouter serves no {named} to this key; the closest it serves: {closest_ids} (call list_models for all)."
 
 
 def _remedy(error: up.UpstreamError, model: str | None, settings: Settings, served: Sequence[str] | None) -> str:
@@ -65,6 +66,7 @@ def _remedy(error: up.UpstreamError, model: str | None, settings: Settings, serv
         ),
         (up.NotImplementedByGateway, "This mixrouter (new-api) version cannot do this here; see the message above."),
         (up.AuthenticationFailed, f"Check {API_KEY_ENV}: mixrouter does not accept the configured key."),
+        (up.ModelNotAllowed, "Choose another model: list_models shows only the ones this server may call."),
         (up.ModelNotFound, _model_not_found(named, model, served)),
         (up.NotFound, f"Call list_models to check the model id; check MIXROUTER_BASE_URL ({settings.base_url})."),
         (up.InsufficientCredits, "The mixrouter account is out of credit: top it up, or use a cheaper model."),
@@ -111,8 +113,10 @@ def error_text(
 ) -> str:
     """What happened and what to do, as one message a model can act on; never carries the API key. `served`, the
     ids mixrouter serves, lets a `ModelNotFound` name the closest."""
-    prefix = f"mixrouter call to '{model}' failed" if model else "mixrouter call failed"
-    message = f"{prefix}: {describe(error)}. {_remedy(error, model, settings, served)}"
+    prefix = f"mixrouter call to '{model}' failed: " if model else "mixrouter call failed: "
+    if isinstance(error, up.ModelNotAllowed):
+        prefix = ""  # no call was made, and the message says so
+    message = f"{prefix}{describe(error)}. {_remedy(error, model, settings, served)}"
     if error.partial_text:
         preview = error.partial_text[:_PARTIAL_PREVIEW_CHARS]
         cut = " …" if len(error.partial_text) > len(preview) else ""

@@ -1,7 +1,8 @@
 """When a model is down: which failures move a call on to the next model, and how each attempt is reported.
 
 A call falls over only when nothing was billed or shown yet: 429 after the client's retries, 5xx, no channel for
-the model (new-api's 503 `model_not_found`), a connection that failed, or no output before the attempt's window.
+the model (new-api's 503 `model_not_found`) or none the model policy allows, a connection that failed, or no output
+before the attempt's window.
 Never on 400/401/402/403 (the next model would be refused the same way) and never after output streamed."""
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from ...upstream import UpstreamError
 from ...upstream import errors as up
 from .failures import describe
 
-_FALL_OVER = (up.RateLimited, up.ServerError, up.ModelNotFound, up.DeadlineExceeded, up.StreamStalled)
+_FALL_OVER = (
+    up.RateLimited,
+    up.ServerError,
+    up.ModelNotFound,
+    up.ModelNotAllowed,
+    up.DeadlineExceeded,
+    up.StreamStalled,
+)
 _FALL_OVER_TOO = (up.ConnectFailed, up.StreamBroken)
 MAX_FALLBACKS = 4
 
