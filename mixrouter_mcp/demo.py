@@ -51,8 +51,8 @@ async def _session(emulator_url: str) -> None:
             ),
         )
         _show(
-            "ask_model(model='no-such-model'): errors tell the caller what to do",
-            await client.call_tool("ask_model", {"prompt": "hi", "model": "no-such-model"}),
+            "ask_model(model='gpt-4o-mni'): a typo, and the error tells the caller what to do",
+            await client.call_tool("ask_model", {"prompt": "hi", "model": "gpt-4o-mni"}),
         )
 
 
