@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -256,3 +257,25 @@ async def test_conversations_can_be_switched_off(emulator: BackgroundEmulator) -
         assert (await call(client, "conversations"))["count"] == 0
     written = [path async for path in anyio.Path(os.environ["XDG_DATA_HOME"]).glob("**/*.sqlite3")]
     assert written == []  # nothing persisted anywhere
+
+
+async def test_a_model_that_reads_only_the_text_can_continue(client: Client, emulator: BackgroundEmulator) -> None:
+    """Many clients show a model the text content alone: the id to continue with is there, for every tool."""
+
+    def id_in(text: str) -> str:
+        found = re.search(r"conversation_id=(conv_[A-Za-z0-9_-]+)", text)
+        assert found, text
+        return found.group(1)
+
+    first = await client.call_tool("ask_model", {"prompt": "My name is Ada.", "model": "gpt-4o"})
+    conversation_id = id_in(text_of(first))
+    thought = await client.call_tool(
+        "extended_thinking",
+        {"prompt": "And my name?", "model": "deepseek-reasoner", "conversation_id": conversation_id},
+    )
+    assert id_in(text_of(thought)) == conversation_id
+    assert "My name is Ada." in json.dumps(last_request(emulator).body)  # the history went with it
+    panel = await client.call_tool(
+        "compare_models", {"prompt": "Again?", "models": ["gpt-4o", "qwen3-max"], "conversation_id": conversation_id}
+    )
+    assert id_in(text_of(panel)) == conversation_id

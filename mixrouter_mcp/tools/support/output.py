@@ -80,6 +80,11 @@ def footer(
     return f"— {served}{middle} · {tokens} tokens{priced} · {latency_ms / 1000:.2f} s{stop}"
 
 
+def _continue(conversation_id: str | None) -> str:
+    # In the text too: many clients show a model only the text content, and without the id a thread cannot go on.
+    return f" · conversation_id={conversation_id}" if conversation_id else ""
+
+
 def _notes(notes: list[str]) -> str:
     return "".join(f"\nNote: {note}" for note in notes)
 
@@ -90,7 +95,7 @@ def answer_text(answer: Answer) -> str:
     line = footer(
         answer.model, answer.requested_model, answer.usage, answer.latency_ms, answer.finish_reason, cost=cost
     )
-    return f"{body}\n\n{line}{_notes(answer.notes)}"
+    return f"{body}\n\n{line}{_continue(answer.conversation_id)}{_notes(answer.notes)}"
 
 
 def thinking_text(result: ThinkingAnswer) -> str:
@@ -104,7 +109,7 @@ def thinking_text(result: ThinkingAnswer) -> str:
     line = footer(
         result.model, result.requested_model, result.usage, result.latency_ms, result.finish_reason, switch, cost
     )
-    return "\n\n".join(parts) + f"\n\n{line}{_notes(result.notes)}"
+    return "\n\n".join(parts) + f"\n\n{line}{_continue(result.conversation_id)}{_notes(result.notes)}"
 
 
 def _panel_section(number: int, result: ModelAnswer) -> str:
@@ -148,6 +153,8 @@ def comparison_text(comparison: Comparison) -> str:
         f"{comparison.succeeded} answered, {comparison.failed} failed, "
         f"{cost_text(comparison.cost_usd, comparison.cost_source)} in all. Answers are the models' own words."
     )
+    if comparison.conversation_id:
+        head += f" Continue the thread with conversation_id={comparison.conversation_id}."
     parts = [head, *(_panel_section(i, r) for i, r in enumerate(comparison.results, 1))]
     parts.append(_summary_table(comparison.results))
     if comparison.judge is not None:
