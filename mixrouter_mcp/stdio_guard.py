@@ -1,7 +1,7 @@
 """Guards on the client's pipes, for what the SDK's stdio transport leaves undone, with no thread or pipe of ours.
 
 The SDK drops a line it cannot parse without a reply (the client then waits for its own timeout), and on stdin EOF
-it cancels requests that were about to answer. `StdioGuard.install()` puts checked streams in place of `sys.stdin`
+it cancels requests that were about to answer. `guard_stdio()` puts checked streams in place of `sys.stdin`
 and `sys.stdout` before `run_stdio_async` starts; the SDK serves streams that are not its process's fds in place, so
 its own reader and writer threads run our checks:
 - stdin: every line is checked as the SDK will check it; a malformed one is answered here (-32700 parse error, or
@@ -174,18 +174,15 @@ class _PrintsToStderr(io.TextIOWrapper):
         sys.stderr.flush()
 
 
-class StdioGuard:
-    """`install()` before the SDK serves stdio (POSIX only)."""
-
-    @staticmethod
-    def install() -> None:
-        wire_in, wire_out = os.dup(0), os.dup(1)  # above 2 (0-2 are open) and not inherited by children
-        # fd 0 reads EOF and fd 1 writes to stderr from now on: a child or a C library never touches the wire.
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
-        os.dup2(2, 1)
-        unanswered = _Unanswered()
-        out = WireOut(wire_out, unanswered)
-        sys.stdout = _PrintsToStderr(out, encoding="utf-8", write_through=True)
-        sys.stdin = io.TextIOWrapper(WireIn(wire_in, out, unanswered), encoding="utf-8", errors="replace")
+def guard_stdio() -> None:
+    """Put the checked streams in place, before the SDK serves stdio (POSIX only)."""
+    wire_in, wire_out = os.dup(0), os.dup(1)  # above 2 (0-2 are open) and not inherited by children
+    # fd 0 reads EOF and fd 1 writes to stderr from now on: a child or a C library never touches the wire.
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    unanswered = _Unanswered()
+    out = WireOut(wire_out, unanswered)
+    sys.stdout = _PrintsToStderr(out, encoding="utf-8", write_through=True)
+    sys.stdin = io.TextIOWrapper(WireIn(wire_in, out, unanswered), encoding="utf-8", errors="replace")

@@ -19,7 +19,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import Settings
-from .stdio_guard import StdioGuard
+from .stdio_guard import guard_stdio
 
 logger = logging.getLogger(__name__)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -64,7 +64,7 @@ async def serve_stdio(server: MCPServer[Any]) -> None:
     """Serve until stdin closes, a signal arrives or the parent dies; each cancels in-flight calls, which closes
     their upstream streams, and the process exits within a second."""
     if sys.platform != "win32":
-        StdioGuard.install()
+        guard_stdio()
     async with anyio.create_task_group() as group:
         group.start_soon(_stop_on_signal, group.cancel_scope)
         group.start_soon(_stop_when_orphaned, group.cancel_scope, os.getppid())
