@@ -45,5 +45,6 @@ class ModelPolicy:
         return None
 
     def describe(self) -> str:
-        parts = [f"{ALLOW_ENV}={','.join(self.allow)}" if self.allow else "", f"{DENY_ENV}={','.join(self.deny)}"]
-        return "; ".join(part for part in parts if part and not part.endswith("="))
+        """The rules in force, as they are set: `MIXROUTER_MODELS_ALLOW=...; MIXROUTER_MODELS_DENY=...`."""
+        rules = ((ALLOW_ENV, self.allow), (DENY_ENV, self.deny))
+        return "; ".join(f"{name}={','.join(globs)}" for name, globs in rules if globs)
